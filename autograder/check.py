@@ -1,0 +1,217 @@
+"""Checking a whole notebook: which chapter and exercises it holds, running it in a child process,
+and grading what comes back against the reference in this (trusted) process."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import plain
+from .execution import Outcome
+from .grading import ExerciseResult, argument_names, expected_outputs, judge, missing_result
+from .reference import (
+    ReferenceNotFoundError,
+    chapter_notebooks,
+    cell_source,
+    first_code_cell,
+    read_solution_notebook,
+    reference_function,
+)
+from .registry import CHAPTER_PATTERN, UnknownChapterError, chapter_exercises
+from .runner import REQUEST, RESPONSE
+
+_GRADER_CALL = re.compile(r"""Grader\(\s*["']([^"']+)["']\s*\)""")
+DEFAULT_CELL_TIMEOUT = 600.0
+
+
+class NotebookError(Exception):
+    """The file cannot be checked at all (missing, not a notebook, unknown chapter)."""
+
+
+@dataclass
+class NotebookReport:
+    notebook: str
+    chapter: str
+    results: list[ExerciseResult]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return round(sum(r.points for r in self.results), 2)
+
+    @property
+    def max_total(self) -> float:
+        return sum(r.max_points for r in self.results)
+
+    def to_json(self) -> dict:
+        return {
+            "notebook": self.notebook,
+            "chapter": self.chapter,
+            "total": self.total,
+            "max_total": self.max_total,
+            "exercises": [r.to_json() for r in self.results],
+        }
+
+
+def read_notebook(path: Path) -> dict:
+    if not path.exists():
+        raise NotebookError(f"{path}: no such file")
+    if path.is_dir():
+        raise NotebookError(f"{path} is a folder; expected a notebook file (.ipynb)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise NotebookError(f"{path} is not a notebook: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise NotebookError(f"{path} cannot be read: {exc.strerror}") from None
+    try:
+        notebook = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(
+            f"{path} is not valid notebook JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
+            "If you edited it outside Jupyter, restore it from a checkpoint or from git."
+        ) from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise NotebookError(
+            f"{path} is JSON but not a Jupyter notebook: expected an object with a 'cells' list"
+        )
+    return notebook
+
+
+def detect_chapter(path: Path, notebook: dict) -> str:
+    """The chapter named in ``Grader("...")`` in the first code cell, else the folder's name."""
+    first = first_code_cell(notebook["cells"])
+    named = _GRADER_CALL.search(cell_source(first)) if first else None
+    candidates = [named.group(1)] if named else []
+    candidates += [p.name for p in path.resolve().parents if CHAPTER_PATTERN.match(p.name)][:1]
+    for chapter in candidates:
+        try:
+            chapter_exercises(chapter)
+            return chapter
+        except UnknownChapterError:
+            continue
+    if candidates:
+        chapter_exercises(candidates[0])  # raises with the list of known chapters
+    raise NotebookError(
+        f"cannot tell which chapter {path.name} belongs to: its first code cell should create "
+        'the grader, e.g. grader = Grader("00_welcome")'
+    )
+
+
+def _solution_ids(notebook: dict) -> list[str]:
+    ids = []
+    for cell in notebook["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
+        if cell.get("cell_type") == "code" and meta.get("solution") and meta.get("grade_id"):
+            ids.append(meta["grade_id"])
+    return ids
+
+
+def exercises_of(chapter: str, path: Path, notebook: dict) -> list[str]:
+    """The exercises this notebook should hold: those of the solutions notebook with its name, or
+    of the solutions notebook sharing the most exercise cells with it."""
+    registry = chapter_exercises(chapter)
+    solution_notebooks = [read_solution_notebook(p) for p in chapter_notebooks(chapter)]
+    mine = set(_solution_ids(notebook))
+    match = next((s for s in solution_notebooks if s.path.name == path.name), None)
+    if match is None and solution_notebooks:
+        match = max(solution_notebooks, key=lambda s: len(mine & set(s.solutions)))
+        if not mine & set(match.solutions):
+            match = None
+    names = list(match.solutions) if match else []
+    names += [n for n in _solution_ids(notebook) if n not in names]
+    return [n for n in names if n in registry]
+
+
+def check_notebook(
+    path: str | Path, hidden: bool = False, cell_timeout: float = DEFAULT_CELL_TIMEOUT
+) -> NotebookReport:
+    """Run the notebook at ``path`` in a child process and grade every exercise it should hold.
+
+    Raises NotebookError when the file cannot be checked at all. Never writes to the notebook.
+    """
+    path = Path(path)
+    notebook = read_notebook(path)
+    try:
+        chapter = detect_chapter(path, notebook)
+    except UnknownChapterError as exc:
+        raise NotebookError(f"{path.name}: {exc}") from None
+    try:
+        names = exercises_of(chapter, path, notebook)
+    except ReferenceNotFoundError as exc:
+        raise NotebookError(str(exc)) from None
+    registry = chapter_exercises(chapter)
+    plans = []
+    for name in names:
+        exercise = registry[name]
+        cases = exercise.cases(hidden=hidden)
+        plans.append((exercise, cases, expected_outputs(chapter, exercise, cases),
+                      argument_names(reference_function(chapter, name))))
+
+    with tempfile.TemporaryDirectory(prefix="medai-check-") as tmp:
+        workdir = Path(tmp)
+        plain.dump({
+            "notebook": str(path.resolve()),
+            "chapter": chapter,
+            "cell_timeout": cell_timeout,
+            "exercises": [
+                {"name": ex.name, "time_limit": ex.time_limit, "arg_names": arg_names,
+                 "cases": [[list(c.args), dict(c.kwargs)] for c in cases]}
+                for ex, cases, _, arg_names in plans
+            ],
+        }, workdir / REQUEST)
+        env = dict(os.environ, MPLBACKEND="Agg", IPYTHONDIR=str(workdir / "ipython"),
+                   TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+        budget = cell_timeout * 4 + sum(ex.time_limit * len(c) for ex, c, _, _ in plans) + 120
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "medai.autograder.runner", str(workdir)],
+                cwd=path.resolve().parent, env=env, stdin=subprocess.DEVNULL,
+                capture_output=True, text=True, timeout=budget,
+            )
+            crashed = proc.returncode != 0 or not (workdir / f"{RESPONSE}.json").exists()
+            detail = (proc.stderr or "").strip().splitlines()[-1:] if crashed else []
+        except subprocess.TimeoutExpired:
+            crashed, detail = True, [f"the notebook did not finish within {budget:g} s"]
+        response = None if crashed else plain.load(workdir / RESPONSE)
+
+    if response is None:
+        why = detail[0] if detail else "the process running it stopped unexpectedly"
+        return NotebookReport(str(path), chapter, [
+            missing_result(ex, f"the notebook could not be run to the end: {why}")
+            for ex, _, _, _ in plans
+        ], [f"the notebook could not be run to the end: {why}"])
+
+    cells = response["cells"]
+    notes = [f"{c['error']}" if c["where"] in c["error"] else f"{c['where']}: {c['error']}"
+             for c in cells if c["status"] == "error"]
+    results = []
+    for exercise, cases, expected, arg_names in plans:
+        ran = response["exercises"].get(exercise.name, {"defined": False})
+        if not ran["defined"]:
+            results.append(missing_result(exercise, _why_missing(exercise.name, cells)))
+            continue
+        outcomes = [Outcome(**o) for o in ran["outcomes"]]
+        results.append(judge(exercise, cases, outcomes, expected, arg_names))
+    return NotebookReport(str(path), chapter, results, notes)
+
+
+def _why_missing(name: str, cells: list[dict]) -> str:
+    own = [c for c in cells if c.get("grade_id") == name]
+    if own and own[0]["status"] == "error":
+        return f"`{name}` is not defined because its cell failed: {own[0]['error']}"
+    if not own:
+        return (
+            f"`{name}` is not defined: its exercise cell is missing from the notebook (deleted, "
+            "or its metadata lost). Restore the cell from the course release."
+        )
+    return (
+        f"`{name}` is not defined after running the notebook: did you rename the function? "
+        f"Its cell must define a function called `{name}`."
+    )

@@ -1,0 +1,66 @@
+"""The notebook face of the autograder: ``grader = Grader("00_welcome")`` then
+``grader.check(fn)`` under each exercise."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+from .grading import grade_function
+from .registry import chapter_exercises
+from .report import exercise_report
+
+
+class CheckResult(float):
+    """The points a check earned. Its plain-text form is just the number, which is what nbgrader
+    reads as the test cell's partial credit."""
+
+    def __new__(cls, points: float, report: str = "") -> "CheckResult":
+        obj = super().__new__(cls, points)
+        obj.report = report
+        return obj
+
+    def __repr__(self) -> str:
+        return repr(float(self))
+
+
+class Grader:
+    """Checks a learner's functions for one chapter.
+
+    >>> grader = Grader("00_welcome")
+    >>> grader.check(malignancy_prevalence)      # doctest: +SKIP
+    """
+
+    def __init__(self, chapter: str) -> None:
+        chapter_exercises(chapter)  # fails early, with the list of chapters, on a typo
+        self.chapter = chapter
+        # TensorFlow writes C++ log lines straight to stderr; nbgrader zeroes such cells.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+    def check(self, fn: Callable[..., Any], hidden: bool = False) -> CheckResult:
+        """Grade ``fn``, print a short report, and return the points earned.
+
+        Raises AssertionError (with the report) when the function earns no points, so that the
+        check cell shows as failed.
+        """
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
+        name = getattr(fn, "__name__", None)
+        if not callable(fn) or name is None:
+            raise AssertionError(
+                f"grader.check expects one of your exercise functions; got {type(fn).__name__}"
+            ) from None
+        if name not in chapter_exercises(self.chapter):
+            known = ", ".join(chapter_exercises(self.chapter))
+            raise AssertionError(
+                f"{name!r} is not a graded exercise of chapter {self.chapter}; "
+                f"the exercises are: {known}. Did you rename the function?"
+            ) from None
+        result = grade_function(self.chapter, name, fn, hidden=hidden)
+        report = exercise_report(result, hidden=hidden)
+        if result.points <= 0:
+            raise AssertionError("\n" + report) from None
+        print(report)
+        return CheckResult(result.points, report)
+
+    def __repr__(self) -> str:
+        return f"Grader({self.chapter!r})"

@@ -1,0 +1,137 @@
+"""What is checked: the exercise declarations, and where each chapter's registry lives."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from .compare import Comparison, allclose
+
+CHAPTER_PATTERN = re.compile(r"^(\d\d)_([a-z][a-z0-9_]*)$")
+
+# Chapter id -> registry module (autograder/exercises/<slug>.py). Chapters are added here as
+# they are written; the order is the course order.
+CHAPTERS: dict[str, str] = {
+    "00_welcome": "welcome",
+}
+
+
+@dataclass
+class Case:
+    """One call of an exercise: positional and keyword arguments, plus a label a learner can read.
+
+    Arguments are plain data (arrays, numbers, strings, lists, dicts, DataFrames), so that a case
+    can cross a process boundary without pickling.
+    """
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    label: str = ""
+
+
+@dataclass
+class Mistake:
+    """A known wrong implementation and the diagnosis it deserves.
+
+    ``implementation`` takes the same arguments as the exercise and returns what the mistaken
+    version returns. When a learner's wrong output matches it, ``hint`` is shown.
+    """
+
+    name: str
+    implementation: Callable[..., Any]
+    hint: str
+
+
+@dataclass
+class Exercise:
+    """One graded function of a chapter.
+
+    Parameters
+    ----------
+    name : the function's name, equal to the nbgrader ``grade_id`` of its solution cell.
+    points : maximum points; equal to the points of the ``test_<name>`` cell.
+    public_cases, hidden_cases : ``rng -> iterable of Case``; seeded by the registry. Graded with
+        ``hidden=True``, both sets are used.
+    compare : judges one output against the reference output.
+    mistakes : known-mistake detectors, tried in order on every failing case.
+    invoke : how a case calls the function; the default is ``fn(*args, **kwargs)``. Exercises whose
+        function returns something that is not plain data (an estimator, a model) declare an
+        ``invoke`` that uses it and returns plain data (predictions, say).
+    time_limit : seconds allowed for one case.
+    output_names : names of the items of a returned tuple, used in messages.
+    """
+
+    name: str
+    points: float
+    public_cases: Callable[[np.random.Generator], Iterable[Case]]
+    hidden_cases: Callable[[np.random.Generator], Iterable[Case]]
+    compare: Comparison = field(default_factory=allclose)
+    mistakes: list[Mistake] = field(default_factory=list)
+    invoke: Callable[..., Any] | None = None
+    time_limit: float = 10.0
+    seed: int = 0
+    output_names: tuple[str, ...] = ()
+
+    def cases(self, hidden: bool = False) -> list[Case]:
+        """The cases graded: public ones, then (with ``hidden``) the hidden ones."""
+        rng = np.random.default_rng([self.seed, _stable_hash(self.name)])
+        cases = list(self.public_cases(rng))
+        if hidden:
+            rng = np.random.default_rng([self.seed, _stable_hash(self.name), 1])
+            cases += list(self.hidden_cases(rng))
+        for i, case in enumerate(cases, 1):
+            if not case.label:
+                case.label = f"case {i}"
+        return cases
+
+    def apply(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call ``fn`` with one case's arguments, through ``invoke`` when the exercise has one."""
+        if self.invoke is not None:
+            return self.invoke(fn, *args, **kwargs)
+        return fn(*args, **kwargs)
+
+    def call(self, fn: Callable[..., Any], case: Case) -> Any:
+        return self.apply(fn, *case.args, **case.kwargs)
+
+
+def _stable_hash(text: str) -> int:
+    # Python's hash() is salted per process; cases must be identical in parent and child.
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:15], 16)
+
+
+class UnknownChapterError(LookupError):
+    pass
+
+
+class UnknownExerciseError(LookupError):
+    pass
+
+
+def chapter_ids() -> list[str]:
+    return list(CHAPTERS)
+
+
+def chapter_exercises(chapter: str) -> dict[str, Exercise]:
+    """The exercises of ``chapter`` by name, in notebook order."""
+    if chapter not in CHAPTERS:
+        known = ", ".join(CHAPTERS)
+        raise UnknownChapterError(
+            f"unknown chapter {chapter!r}; the chapters with graded exercises are: {known}"
+        )
+    module = importlib.import_module(f".exercises.{CHAPTERS[chapter]}", __package__)
+    return {ex.name: ex for ex in module.EXERCISES}
+
+
+def get_exercise(chapter: str, name: str) -> Exercise:
+    exercises = chapter_exercises(chapter)
+    if name not in exercises:
+        raise UnknownExerciseError(
+            f"chapter {chapter!r} has no graded exercise named {name!r}; "
+            f"its exercises are: {', '.join(exercises)}"
+        )
+    return exercises[name]

@@ -1,0 +1,17 @@
+"""medai.datasets: the course's data, real where it ships in a package, synthetic and documented
+where it cannot, downloaded only on request."""
+
+from .catalogue import card, list_datasets
+from .download import ChecksumError, OfflineError, cache_dir, fetch, offline
+from .tables import load_breast_cancer
+
+__all__ = [
+    "ChecksumError",
+    "OfflineError",
+    "cache_dir",
+    "card",
+    "fetch",
+    "list_datasets",
+    "load_breast_cancer",
+    "offline",
+]

@@ -1,0 +1,45 @@
+"""Which data sets the course has, what kind each is, and where its data card lives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+CARDS_DIR = Path(__file__).resolve().parent / "cards"
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    name: str
+    kind: str  # "real" (ships in an installed package), "synthetic" (seeded generator), "remote"
+    summary: str
+    loader: str  # the function in medai.datasets that loads it
+
+
+DATASETS: tuple[DatasetEntry, ...] = (
+    DatasetEntry(
+        "breast_cancer",
+        "real",
+        "Breast Cancer Wisconsin (Diagnostic): 569 fine-needle aspirates, 30 features, "
+        "1 = malignant (scikit-learn)",
+        "load_breast_cancer",
+    ),
+)
+
+
+def list_datasets() -> list[DatasetEntry]:
+    return list(DATASETS)
+
+
+def entry(name: str) -> DatasetEntry:
+    for e in DATASETS:
+        if e.name == name:
+            return e
+    known = ", ".join(e.name for e in DATASETS)
+    raise KeyError(f"no data set named {name!r}; the data sets are: {known}")
+
+
+def card(name: str) -> str:
+    """The data card of ``name`` (Markdown)."""
+    entry(name)
+    return (CARDS_DIR / f"{name}.md").read_text(encoding="utf-8")
