@@ -1,0 +1,57 @@
+"""Every catalogued mistake earns less than full marks with the diagnosis it deserves; every
+alternative correct implementation earns full marks; every stub earns nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from medai.autograder import grade_function
+from tests.helpers import chapters, define, exercises
+from tests.mutants import catalogue_modules
+
+MODULES = {m.CHAPTER: m for m in catalogue_modules()}
+MUTANTS = [(m.CHAPTER, x) for m in MODULES.values() for x in m.MUTANTS]
+ALTERNATIVES = [(m.CHAPTER, x) for m in MODULES.values() for x in m.ALTERNATIVES]
+
+
+@pytest.mark.parametrize("chapter,mutant", MUTANTS,
+                         ids=[f"{c}-{m.exercise}-{m.mistake}" for c, m in MUTANTS])
+def test_mutant_loses_points_with_its_diagnosis(chapter, mutant):
+    fn = define(chapter, mutant.source, mutant.exercise)
+    result = grade_function(chapter, mutant.exercise, fn, hidden=True)
+    assert result.points < result.max_points, f"{mutant.mistake} earned full marks"
+    feedback = "\n".join(result.messages)
+    assert mutant.diagnosis in feedback, (
+        f"the feedback for '{mutant.mistake}' lacks {mutant.diagnosis!r}:\n{feedback}"
+    )
+
+
+@pytest.mark.parametrize("chapter,alternative", ALTERNATIVES,
+                         ids=[f"{c}-{a.exercise}-{a.approach}" for c, a in ALTERNATIVES])
+def test_alternative_earns_full_marks(chapter, alternative):
+    fn = define(chapter, alternative.source, alternative.exercise)
+    result = grade_function(chapter, alternative.exercise, fn, hidden=True)
+    assert result.points == result.max_points, "\n".join(result.messages)
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_catalogue_covers_every_exercise(chapter):
+    assert chapter in MODULES, f"tests/mutants has no catalogue for {chapter}"
+    module = MODULES[chapter]
+    for name in exercises(chapter):
+        mutants = [m for m in module.MUTANTS if m.exercise == name]
+        alternatives = [a for a in module.ALTERNATIVES if a.exercise == name]
+        assert len(mutants) >= 4, f"{name}: {len(mutants)} catalogued mistakes, need at least 4"
+        assert alternatives, f"{name}: no alternative correct implementation"
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_stub_earns_nothing_and_says_so(chapter):
+    for name in exercises(chapter):
+        stub = define(chapter, f"def {name}(*args, **kwargs):\n    raise NotImplementedError()\n",
+                      name)
+        result = grade_function(chapter, name, stub, hidden=True)
+        assert result.points == 0
+        assert result.messages == [
+            "not implemented yet: replace `raise NotImplementedError()` with your code"
+        ]
