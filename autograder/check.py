@@ -17,8 +17,8 @@ from .execution import Outcome
 from .grading import ExerciseResult, argument_names, expected_outputs, judge, missing_result
 from .reference import (
     ReferenceNotFoundError,
-    chapter_notebooks,
     cell_source,
+    chapter_notebooks,
     first_code_cell,
     read_solution_notebook,
     reference_function,
@@ -198,7 +198,8 @@ def check_notebook(
             results.append(missing_result(exercise, _why_missing(exercise.name, cells)))
             continue
         outcomes = [Outcome(**o) for o in ran["outcomes"]]
-        results.append(judge(exercise, cases, outcomes, expected, arg_names))
+        results.append(judge(exercise, cases, outcomes, expected, arg_names,
+                             exercise.public_count()))
     return NotebookReport(str(path), chapter, results, notes)
 
 

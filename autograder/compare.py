@@ -9,8 +9,9 @@ above a pass mark) pass their own callable, usually built from the helpers here.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

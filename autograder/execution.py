@@ -7,12 +7,12 @@ import copy
 import os
 import re
 import signal
-import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +79,7 @@ def run_case(
                 seconds=time.perf_counter() - start,
             )
         return Outcome(status="error", error=describe_exception(exc, cell_label))
-    except BaseException as exc:  # noqa: BLE001 - learner code may raise anything, even SystemExit
+    except BaseException as exc:
         return Outcome(
             status="error",
             error=describe_exception(exc, cell_label),
@@ -145,13 +145,13 @@ def same_value(a: Any, b: Any) -> bool:
     if hasattr(a, "equals") and callable(a.equals):  # pandas objects
         try:
             return type(a) is type(b) and bool(a.equals(b))
-        except Exception:  # noqa: BLE001
+        except Exception:
             return False
     if callable(a):
         return True
     try:
         return bool(a == b) or (a != a and b != b)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .grading import grade_function
 from .registry import chapter_exercises
@@ -15,7 +16,7 @@ class CheckResult(float):
     """The points a check earned. Its plain-text form is just the number, which is what nbgrader
     reads as the test cell's partial credit."""
 
-    def __new__(cls, points: float, report: str = "") -> "CheckResult":
+    def __new__(cls, points: float, report: str = "") -> CheckResult:
         obj = super().__new__(cls, points)
         obj.report = report
         return obj
@@ -43,7 +44,7 @@ class Grader:
         Raises AssertionError (with the report) when the function earns no points, so that the
         check cell shows as failed.
         """
-        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
+        __tracebackhide__ = True
         name = getattr(fn, "__name__", None)
         if not callable(fn) or name is None:
             raise AssertionError(

@@ -6,8 +6,9 @@ from __future__ import annotations
 import copy
 import inspect
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -79,8 +80,14 @@ def judge(
     outcomes: list[Outcome],
     expected: list[Any],
     arg_names: list[str],
+    public_count: int | None = None,
 ) -> ExerciseResult:
-    """Score ``outcomes`` (one per case) against ``expected`` and diagnose the failures."""
+    """Score ``outcomes`` (one per case) against ``expected`` and diagnose the failures.
+
+    The first ``public_count`` cases are the public ones. A function that passes none of them
+    earns nothing even if some hidden cases pass: in a test cell the public check runs first and
+    stops the cell, so this keeps ``medai check --hidden`` equal to what nbgrader records.
+    """
     case_results: list[CaseResult] = []
     hints: list[str] = []
     for case, outcome, want in zip(cases, outcomes, expected):
@@ -112,9 +119,11 @@ def judge(
     points = round(exercise.points * passed / total, 2) if total else 0.0
     if passed and not points:
         points = 0.01
+    if public_count is not None and not any(r.passed for r in case_results[:public_count]):
+        points = 0.0
     if passed == total:
         status = "passed"
-    elif passed:
+    elif points:
         status = "partial"
     elif any(o.status in ("error", "timeout", "skipped") for o in outcomes):
         status = "error"
@@ -152,7 +161,7 @@ def diagnose(exercise: Exercise, case: Case, got: Any) -> list[str]:
             c = copy.deepcopy(case)
             try:
                 mistaken = exercise.call(mistake.implementation, c)
-            except Exception:  # noqa: BLE001 - a mistake model may not apply to every case
+            except Exception:
                 continue
             if exercise.compare(got, mistaken):
                 hints.append(mistake.hint)
@@ -188,4 +197,4 @@ def grade_function(
         warnings.simplefilter("ignore")
         outcomes = run_cases(exercise.apply, fn, [(c.args, c.kwargs) for c in cases], names,
                              exercise.time_limit)
-    return judge(exercise, cases, outcomes, expected, names)
+    return judge(exercise, cases, outcomes, expected, names, exercise.public_count())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -76,11 +77,13 @@ class Exercise:
     time_limit: float = 10.0
     seed: int = 0
     output_names: tuple[str, ...] = ()
+    _public_count: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def cases(self, hidden: bool = False) -> list[Case]:
         """The cases graded: public ones, then (with ``hidden``) the hidden ones."""
         rng = np.random.default_rng([self.seed, _stable_hash(self.name)])
         cases = list(self.public_cases(rng))
+        self._public_count = len(cases)
         if hidden:
             rng = np.random.default_rng([self.seed, _stable_hash(self.name), 1])
             cases += list(self.hidden_cases(rng))
@@ -88,6 +91,11 @@ class Exercise:
             if not case.label:
                 case.label = f"case {i}"
         return cases
+
+    def public_count(self) -> int:
+        if self._public_count is None:
+            self.cases()
+        return self._public_count
 
     def apply(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call ``fn`` with one case's arguments, through ``invoke`` when the exercise has one."""

@@ -1,0 +1,32 @@
+# medai-course: every target creates the virtual environment when it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.medai-installed
+CHAPTERS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: lab test release check-env clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 12) else "medai-course needs Python 3.10 to 3.12; found %d.%d: set PYTHON=python3.11" % v)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+## lab: install if needed, then open JupyterLab on the course notebooks
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=course
+
+## test: install if needed, then run the whole suite offline (unit, notebooks, nbgrader, mutants)
+test: $(STAMP)
+	MEDAI_OFFLINE=1 MEDAI_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax tests solutions
+
+## release: regenerate course/ from solutions/ with nbgrader (course/ is never edited by hand)
+release: $(STAMP)
+	@set -e; db=$$(mktemp -d)/gradebook.db; for chapter in $(CHAPTERS); do \
+		$(BIN)/nbgrader generate_assignment $$chapter --force --CourseDirectory.db_url=sqlite:///$$db; \
+	done
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

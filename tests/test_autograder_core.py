@@ -1,0 +1,198 @@
+"""Unit behaviour of the autograder core: comparisons, learner-code execution, the notebook
+Grader's contract with nbgrader (partial credit, nothing on stderr), the plain-data boundary."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from medai.autograder import Grader, grade_function
+from medai.autograder.compare import allclose
+from medai.autograder.execution import describe_exception, run_case
+from medai.autograder.plain import NotPlainDataError, to_plain
+from medai.autograder.registry import UnknownChapterError, UnknownExerciseError, get_exercise
+from tests.helpers import define
+
+close = allclose(rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("got,expected,fragment", [
+    (np.zeros((3, 4)), np.zeros((4, 3)), "wrong shape: got (3, 4), expected (4, 3)"),
+    ([1.0, 2.0], np.array([1.0, 2.0]), "should be a NumPy array of shape (2,); got list"),
+    (np.array([1, 2]), np.array([1.0, 2.0]), "integer values (dtype int64); expected floating-point"),
+    (np.array([1.0, 2.5, 3.0]), np.array([1.0, 2.0, 3.0]),
+     "wrong values at 1 of 3 positions, first at index 1"),
+    (np.array([np.nan, 1.0]), np.array([0.0, 1.0]), "(some of yours are NaN)"),
+    (np.array([np.inf, 1.0]), np.array([0.0, 1.0]), "infinite"),
+    (0.5, 0.25, "is 0.5, which is off by 0.25"),
+    (np.array([0.5]), 0.5, "should be a single number; got an array of shape (1,)"),
+    ("0.5", 0.5, "should be a number; got str"),
+    (True, 1.0, "should be a number; got bool"),
+    ((np.zeros(2),), (np.zeros(2), np.zeros(2)), "should have 2 items; got 1"),
+    ({"tp": 1}, {"tp": 1, "fp": 0}, "missing the key(s) 'fp'"),
+    (np.zeros(2), (np.zeros(2), 1.0), "should be a tuple of 2 items"),
+])
+def test_comparison_says_what_differs(got, expected, fragment):
+    verdict = close(got, expected)
+    assert not verdict
+    assert fragment in verdict.message
+
+
+@pytest.mark.parametrize("got,expected", [
+    (np.array([np.nan, 1.0]), np.array([np.nan, 1.0])),
+    (np.float32(0.5), 0.5),
+    (1, 1.0),
+    (np.array(2.0), 2.0),
+    ([np.ones(2), 3.0], (np.ones(2), 3.0)),
+    (np.array([1, 2], dtype=np.int32), np.array([1, 2], dtype=np.int64)),
+    (pd.DataFrame({"a": [1.0]}), pd.DataFrame({"a": [1.0]})),
+])
+def test_comparison_accepts_equivalent_outputs(got, expected):
+    assert close(got, expected), close(got, expected).message
+
+
+def test_tolerance_is_relative_and_absolute():
+    assert close(np.array([1e6 + 0.5]), np.array([1e6]))
+    assert not close(np.array([1e-3]), np.array([0.0]))
+
+
+def _call(fn, *args, **kwargs):
+    return fn(*args, **kwargs)
+
+
+def test_mutated_input_is_reported_and_the_callers_data_is_untouched():
+    x = np.arange(4.0)
+
+    def scale(v):
+        v *= 2
+        return v
+
+    outcome = run_case(_call, scale, (x,), {}, ["values"], 5)
+    assert outcome.mutated == ["values"]
+    np.testing.assert_array_equal(x, np.arange(4.0))
+
+
+def test_endless_loop_is_stopped_and_even_a_broad_except_cannot_swallow_it():
+    def stubborn(v):
+        while True:
+            try:
+                while True:
+                    pass
+            except Exception:
+                pass
+
+    outcome = run_case(_call, stubborn, (1,), {}, ["v"], 0.5)
+    assert outcome.status == "timeout" and "0.5 s" in outcome.error
+
+
+def test_sys_exit_in_learner_code_is_an_error_not_an_exit():
+    import sys
+
+    outcome = run_case(_call, lambda: sys.exit(3), (), {}, [], 5)
+    assert outcome.status == "error" and "sys.exit" in outcome.error
+
+
+def test_error_message_names_the_learners_line_and_the_library():
+    import linecache
+
+    src = "def f(x):\n    y = x + 1\n    return np.dot(y, np.ones(5))\n"
+    name = "<ipython-input-7-0123456789ab>"
+    linecache.cache[name] = (len(src), None, src.splitlines(True), name)  # as IPython does
+    namespace = {"np": np}
+    exec(compile(src, name, "exec"), namespace)
+    try:
+        namespace["f"](np.ones(3))
+    except ValueError as exc:
+        message = describe_exception(exc)
+    assert message.startswith("ValueError: shapes (3,) and (5,) not aligned")
+    assert "line 3 of your code: `return np.dot(y, np.ones(5))`" in message
+    assert "grading" not in message
+
+
+def test_check_returns_points_as_plain_text_and_writes_nothing_to_stderr(capfd):
+    source = '''
+def standardize_with_training_stats(X_train, X_test):
+    import warnings, sys
+    warnings.warn("a learner's own warning")
+    print("debug output", file=sys.stderr)
+    m, s = X_train.mean(0), X_train.std(0)
+    return (X_train - m) / s, (X_test - m) / s
+'''
+    fn = define("00_welcome", source, "standardize_with_training_stats")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning escaping the check would raise here
+        result = Grader("00_welcome").check(fn, hidden=True)
+    out, err = capfd.readouterr()
+    assert err == ""
+    assert repr(result) == "1.75" and float(result) == 1.75  # 7 of 8 cases
+    assert "standard deviation 0" in out
+
+
+def test_check_raises_with_the_report_when_nothing_passes():
+    fn = define("00_welcome", "def malignancy_prevalence(labels):\n    return 100 * np.mean(labels)\n",
+                "malignancy_prevalence")
+    with pytest.raises(AssertionError, match="percentage"):
+        Grader("00_welcome").check(fn)
+
+
+def test_check_refuses_what_is_not_an_exercise():
+    with pytest.raises(AssertionError, match="not a graded exercise of chapter 00_welcome"):
+        Grader("00_welcome").check(print)
+    with pytest.raises(AssertionError, match="expects one of your exercise functions"):
+        Grader("00_welcome").check(42)
+
+
+def test_unknown_names_are_clear():
+    with pytest.raises(UnknownChapterError, match="the chapters with graded exercises are: 00_welcome"):
+        Grader("0_welcome")
+    with pytest.raises(UnknownExerciseError, match="its exercises are: malignancy_prevalence"):
+        get_exercise("00_welcome", "prevalence")
+
+
+def test_grade_function_is_pure_and_deterministic(capsys):
+    fn = define("00_welcome", "def mean_by_diagnosis(X, y):\n    return X.mean(0)\n",
+                "mean_by_diagnosis")
+    first = grade_function("00_welcome", "mean_by_diagnosis", fn, hidden=True)
+    second = grade_function("00_welcome", "mean_by_diagnosis", fn, hidden=True)
+    assert capsys.readouterr() == ("", "")
+    assert first.messages == second.messages and first.total_cases == second.total_cases == 7
+
+
+def test_non_callable_is_reported_as_missing():
+    result = grade_function("00_welcome", "mean_by_diagnosis", None)
+    assert result.status == "missing" and result.points == 0
+
+
+@pytest.mark.parametrize("value", [
+    np.arange(6.0).reshape(2, 3), (1, 2.5, "x"), {"tp": np.int64(3)}, [np.nan, np.inf],
+    pd.DataFrame({"patient": ["a", "b"], "age": [40, 50]}), pd.Series([1.0, 2.0], name="x"),
+    np.bool_(True), None,
+])
+def test_plain_data_round_trips(value):
+    back = to_plain(value)
+    assert close(back, value) or (value is None and back is None)
+
+
+class Sneaky(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+
+@pytest.mark.parametrize("value,fragment", [
+    (object(), "builtins.object cannot be graded"),
+    (np.array([object()]), "dtype object"),
+    (lambda x: x, "cannot be graded"),
+])
+def test_only_plain_data_crosses(value, fragment):
+    with pytest.raises(NotPlainDataError, match=fragment):
+        to_plain(value)
+
+
+def test_ndarray_subclass_becomes_a_plain_array():
+    sneaky = np.zeros(3).view(Sneaky)
+    back = to_plain(sneaky)
+    assert type(back) is np.ndarray
+    assert not close(back, np.ones(3))

@@ -1,0 +1,77 @@
+"""The standard nbgrader lifecycle works on this course: course/ is exactly nbgrader's release of
+solutions/, and nbgrader's autograde records the same points, partial credit included, as
+``medai check --hidden``."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from medai.autograder.check import check_notebook
+from tests.helpers import ROOT, chapters, load
+from tests.mutants import catalogue_modules
+from tests.nbgrader_course import autograde, gradebook_scores, make_course, nbgrader, submit
+
+
+@pytest.mark.slow
+def test_course_is_what_nbgrader_generates_from_solutions(tmp_path):
+    root = tmp_path / "course-root"
+    root.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "solutions", root / "solutions",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for chapter in sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()):
+        nbgrader(root, "generate_assignment", chapter, "--force")
+    generated = {p.relative_to(root / "course"): p for p in (root / "course").rglob("*")
+                 if p.is_file()}
+    committed = {p.relative_to(ROOT / "course"): p for p in (ROOT / "course").rglob("*")
+                 if p.is_file() and ".ipynb_checkpoints" not in p.parts}
+    assert sorted(map(str, generated)) == sorted(map(str, committed)), (
+        "course/ holds different files from nbgrader's release: run `make release`")
+    for rel, path in generated.items():
+        if path.suffix == ".ipynb":
+            assert load(path) == load(committed[rel]), f"course/{rel} drifted: run `make release`"
+        else:
+            assert path.read_bytes() == committed[rel].read_bytes(), f"course/{rel} drifted"
+
+
+@pytest.mark.slow
+def test_nbgrader_autograde_records_the_same_points_as_medai_check(tmp_path):
+    chapter, notebook = "00_welcome", "welcome.ipynb"
+    catalogue = next(m for m in catalogue_modules() if m.CHAPTER == chapter)
+    solutions = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
+                 for c in load(ROOT / "solutions" / chapter / notebook)["cells"]
+                 if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    partial = next(m for m in catalogue.MUTANTS if m.mistake == "constant column divides by zero")
+    submissions = {
+        "reference": solutions,
+        "stub": {},
+        "partial": {**solutions, partial.exercise: partial.source},
+        "mixed": {"malignancy_prevalence": catalogue.ALTERNATIVES[0].source,
+                  "mean_by_diagnosis": catalogue.MUTANTS[6].source},
+    }
+    root = make_course(tmp_path, chapter)
+    paths = {s: submit(root, chapter, s, notebook, edits) for s, edits in submissions.items()}
+    autograde(root, chapter)
+
+    for student, path in paths.items():
+        recorded = gradebook_scores(root, chapter, notebook, student)
+        ours = {r.name: r.points for r in check_notebook(path, hidden=True).results}
+        assert recorded == pytest.approx(ours, abs=1e-9), (student, recorded, ours)
+    assert gradebook_scores(root, chapter, notebook, "reference") == {
+        "malignancy_prevalence": 1.0, "mean_by_diagnosis": 2.0,
+        "standardize_with_training_stats": 2.0}
+    assert set(gradebook_scores(root, chapter, notebook, "stub").values()) == {0.0}
+    partial_score = gradebook_scores(root, chapter, notebook, "partial")
+    assert 0 < partial_score["standardize_with_training_stats"] < 2
+
+
+def test_every_solutions_chapter_is_a_registered_chapter():
+    folders = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    assert folders == chapters()
+
+
+def test_nbgrader_config_points_at_solutions_and_course():
+    text = (ROOT / "nbgrader_config.py").read_text()
+    assert 'source_directory = "solutions"' in text and 'release_directory = "course"' in text
