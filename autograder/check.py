@@ -23,7 +23,7 @@ from .reference import (
     read_solution_notebook,
     reference_function,
 )
-from .registry import CHAPTER_PATTERN, UnknownChapterError, chapter_exercises
+from .registry import CHAPTER_PATTERN, Case, Exercise, UnknownChapterError, chapter_exercises
 from .runner import REQUEST, RESPONSE
 
 _GRADER_CALL = re.compile(r"""Grader\(\s*["']([^"']+)["']\s*\)""")
@@ -129,15 +129,42 @@ def exercises_of(chapter: str, path: Path, notebook: dict) -> list[str]:
     return [n for n in names if n in registry]
 
 
-def check_notebook(
-    path: str | Path, hidden: bool = False, cell_timeout: float = DEFAULT_CELL_TIMEOUT
-) -> NotebookReport:
-    """Run the notebook at ``path`` in a child process and grade every exercise it should hold.
+@dataclass
+class ExercisePlan:
+    exercise: Exercise
+    cases: list[Case]
+    expected: list
+    arg_names: list[str]
 
-    Raises NotebookError when the file cannot be checked at all. Never writes to the notebook.
-    """
-    path = Path(path)
-    notebook = read_notebook(path)
+
+@dataclass
+class NotebookPlan:
+    """What to grade in one notebook, computed once in the trusted process: the chapter, the
+    exercises, their cases and the reference outputs."""
+
+    chapter: str
+    exercises: list[ExercisePlan]
+
+    def request(self, notebook: Path, cell_timeout: float) -> dict:
+        """What the child is told: the notebook and the case inputs, never expected outputs."""
+        return {
+            "notebook": str(notebook),
+            "chapter": self.chapter,
+            "cell_timeout": cell_timeout,
+            "exercises": [
+                {"name": p.exercise.name, "time_limit": p.exercise.time_limit,
+                 "arg_names": p.arg_names,
+                 "cases": [[list(c.args), dict(c.kwargs)] for c in p.cases]}
+                for p in self.exercises
+            ],
+        }
+
+    def budget(self, cell_timeout: float) -> float:
+        return cell_timeout * 4 + sum(p.exercise.time_limit * len(p.cases)
+                                      for p in self.exercises) + 120
+
+
+def plan_notebook(path: Path, notebook: dict, hidden: bool) -> NotebookPlan:
     try:
         chapter = detect_chapter(path, notebook)
     except UnknownChapterError as exc:
@@ -151,56 +178,91 @@ def check_notebook(
     for name in names:
         exercise = registry[name]
         cases = exercise.cases(hidden=hidden)
-        plans.append((exercise, cases, expected_outputs(chapter, exercise, cases),
-                      argument_names(reference_function(chapter, name))))
+        plans.append(ExercisePlan(exercise, cases, expected_outputs(chapter, exercise, cases),
+                                  argument_names(reference_function(chapter, name))))
+    return NotebookPlan(chapter, plans)
 
-    with tempfile.TemporaryDirectory(prefix="medai-check-") as tmp:
-        workdir = Path(tmp)
-        plain.dump({
-            "notebook": str(path.resolve()),
-            "chapter": chapter,
-            "cell_timeout": cell_timeout,
-            "exercises": [
-                {"name": ex.name, "time_limit": ex.time_limit, "arg_names": arg_names,
-                 "cases": [[list(c.args), dict(c.kwargs)] for c in cases]}
-                for ex, cases, _, arg_names in plans
-            ],
-        }, workdir / REQUEST)
-        env = dict(os.environ, MPLBACKEND="Agg", IPYTHONDIR=str(workdir / "ipython"),
-                   TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
-        budget = cell_timeout * 4 + sum(ex.time_limit * len(c) for ex, c, _, _ in plans) + 120
+
+def run_child(workdir: Path, cwd: Path, timeout: float) -> str | None:
+    """Run the runner as a plain child process (``medai check``: the learner's own code on the
+    learner's own machine). Returns why it failed, or None."""
+    env = dict(os.environ, MPLBACKEND="Agg", IPYTHONDIR=str(workdir / "ipython"),
+               TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+    with open(workdir / "stdout.txt", "wb") as out, open(workdir / "stderr.txt", "wb") as err:
         try:
-            proc = subprocess.run(
-                [sys.executable, "-m", "medai.autograder.runner", str(workdir)],
-                cwd=path.resolve().parent, env=env, stdin=subprocess.DEVNULL,
-                capture_output=True, text=True, timeout=budget,
-            )
-            crashed = proc.returncode != 0 or not (workdir / f"{RESPONSE}.json").exists()
-            detail = (proc.stderr or "").strip().splitlines()[-1:] if crashed else []
+            proc = subprocess.run([sys.executable, "-m", "medai.autograder.runner", str(workdir)],
+                                  cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                  stderr=err, timeout=timeout)
         except subprocess.TimeoutExpired:
-            crashed, detail = True, [f"the notebook did not finish within {budget:g} s"]
-        response = None if crashed else plain.load(workdir / RESPONSE)
+            return f"the notebook did not finish within {timeout:g} s"
+    if proc.returncode != 0 or not (workdir / f"{RESPONSE}.json").exists():
+        return crash_reason(proc.returncode, (workdir / "stderr.txt").read_text(errors="replace"))
+    return None
 
+
+def crash_reason(returncode: int | None, stderr: str) -> str:
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    if returncode is not None and returncode < 0:
+        name = {9: "SIGKILL (a limit was hit: memory, CPU time or processes)",
+                24: "SIGXCPU (the CPU-time limit)", 25: "SIGXFSZ (the file-size limit)",
+                11: "SIGSEGV (a crash in native code)"}.get(-returncode, f"signal {-returncode}")
+        return f"the process running it was killed by {name}"
+    if lines and "MemoryError" in lines[-1]:
+        return "it ran out of memory (the memory limit)"
+    if lines:
+        return lines[-1][:300]
+    return f"the process running it exited with code {returncode} before reporting"
+
+
+def grade_response(path: str, plan: NotebookPlan, response: dict | None,
+                   failure: str | None) -> NotebookReport:
+    """Judge the child's outputs against the reference outputs of ``plan``."""
     if response is None:
-        why = detail[0] if detail else "the process running it stopped unexpectedly"
-        return NotebookReport(str(path), chapter, [
-            missing_result(ex, f"the notebook could not be run to the end: {why}")
-            for ex, _, _, _ in plans
+        why = failure or "the process running it stopped unexpectedly"
+        return NotebookReport(path, plan.chapter, [
+            missing_result(p.exercise, f"the notebook could not be run to the end: {why}")
+            for p in plan.exercises
         ], [f"the notebook could not be run to the end: {why}"])
-
     cells = response["cells"]
     notes = [f"{c['error']}" if c["where"] in c["error"] else f"{c['where']}: {c['error']}"
              for c in cells if c["status"] == "error"]
     results = []
-    for exercise, cases, expected, arg_names in plans:
-        ran = response["exercises"].get(exercise.name, {"defined": False})
+    for p in plan.exercises:
+        ran = response["exercises"].get(p.exercise.name, {"defined": False})
         if not ran["defined"]:
-            results.append(missing_result(exercise, _why_missing(exercise.name, cells)))
+            results.append(missing_result(p.exercise, _why_missing(p.exercise.name, cells)))
             continue
         outcomes = [Outcome(**o) for o in ran["outcomes"]]
-        results.append(judge(exercise, cases, outcomes, expected, arg_names,
-                             exercise.public_count()))
-    return NotebookReport(str(path), chapter, results, notes)
+        results.append(judge(p.exercise, p.cases, outcomes, p.expected, p.arg_names,
+                             p.exercise.public_count()))
+    return NotebookReport(path, plan.chapter, results, notes)
+
+
+def read_response(workdir: Path) -> dict | None:
+    try:
+        return plain.load(workdir / RESPONSE)
+    except (OSError, ValueError, KeyError, plain.NotPlainDataError):
+        return None
+
+
+def check_notebook(
+    path: str | Path, hidden: bool = False, cell_timeout: float = DEFAULT_CELL_TIMEOUT
+) -> NotebookReport:
+    """Run the notebook at ``path`` in a child process and grade every exercise it should hold.
+
+    Raises NotebookError when the file cannot be checked at all. Never writes to the notebook.
+    """
+    path = Path(path)
+    notebook = read_notebook(path)
+    plan = plan_notebook(path, notebook, hidden)
+    with tempfile.TemporaryDirectory(prefix="medai-check-") as tmp:
+        workdir = Path(tmp)
+        plain.dump(plan.request(path.resolve(), cell_timeout), workdir / REQUEST)
+        failure = run_child(workdir, path.resolve().parent, plan.budget(cell_timeout))
+        response = None if failure else read_response(workdir)
+        if response is None and failure is None:
+            failure = "its results could not be read"
+    return grade_response(str(path), plan, response, failure)
 
 
 def _why_missing(name: str, cells: list[dict]) -> str:

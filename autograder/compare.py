@@ -18,8 +18,12 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Verdict:
+    """``message`` says what is wrong without revealing values (safe for hidden cases);
+    ``detail``, when set, says the same with the values (shown for public cases only)."""
+
     ok: bool
     message: str = ""
+    detail: str = ""
 
     def __bool__(self) -> bool:
         return self.ok
@@ -148,7 +152,8 @@ def _compare_scalar(got, expected, rtol, atol, what) -> Verdict:
         return Verdict(False, f"{what} is NaN (a 0/0 or a NaN in the computation)")
     if np.isclose(g, e, rtol=rtol, atol=atol):
         return PASS
-    return Verdict(False, f"{what} is {g:.6g}, which is off by {abs(g - e):.3g}")
+    return Verdict(False, f"{what} is not the expected value",
+                   f"{what} is {g:.6g}, which is off by {abs(g - e):.3g}")
 
 
 def _compare_array(got, expected, rtol, atol, what) -> Verdict:
@@ -190,11 +195,9 @@ def _compare_array(got, expected, rtol, atol, what) -> Verdict:
             nan_note = " (some of yours are NaN)"
         elif np.isinf(got[bad]).any():
             nan_note = " (some of yours are infinite: an overflow?)"
-        return Verdict(
-            False,
-            f"{what} has the right shape but wrong values at {n_bad} of {expected.size} "
-            f"positions{nan_note}, first at index {index}{largest}",
-        )
+        message = (f"{what} has the right shape but wrong values at {n_bad} of {expected.size} "
+                   f"positions{nan_note}, first at index {index}")
+        return Verdict(False, message, message + largest)
     return Verdict(
         False,
         f"{what} has the right shape but wrong values at {n_bad} of {expected.size} positions, "

@@ -90,12 +90,15 @@ def judge(
     """
     case_results: list[CaseResult] = []
     hints: list[str] = []
-    for case, outcome, want in zip(cases, outcomes, expected):
+    n_public = len(cases) if public_count is None else public_count
+    for index, (case, outcome, want) in enumerate(zip(cases, outcomes, expected)):
         if outcome.status != "ok":
             case_results.append(CaseResult(case.label, False, outcome.error, outcome.status))
             continue
         verdict = exercise.compare(outcome.value, want)
-        verdict_message = _name_outputs(verdict.message, exercise.output_names)
+        # Values are shown for public cases only: hidden inputs and outputs stay hidden.
+        told = verdict.detail if (index < n_public and verdict.detail) else verdict.message
+        verdict_message = _name_outputs(told, exercise.output_names)
         if outcome.mutated:
             names = ", ".join(f"`{n}`" for n in outcome.mutated)
             case_results.append(CaseResult(

@@ -27,7 +27,7 @@ close = allclose(rtol=1e-6, atol=1e-9)
      "wrong values at 1 of 3 positions, first at index 1"),
     (np.array([np.nan, 1.0]), np.array([0.0, 1.0]), "(some of yours are NaN)"),
     (np.array([np.inf, 1.0]), np.array([0.0, 1.0]), "infinite"),
-    (0.5, 0.25, "is 0.5, which is off by 0.25"),
+    (0.5, 0.25, "is not the expected value"),
     (np.array([0.5]), 0.5, "should be a single number; got an array of shape (1,)"),
     ("0.5", 0.5, "should be a number; got str"),
     (True, 1.0, "should be a number; got bool"),
@@ -52,6 +52,22 @@ def test_comparison_says_what_differs(got, expected, fragment):
 ])
 def test_comparison_accepts_equivalent_outputs(got, expected):
     assert close(got, expected), close(got, expected).message
+
+
+def test_values_are_only_in_the_detail():
+    verdict = close(0.5, 0.25)
+    assert "0.5" not in verdict.message and "off by 0.25" in verdict.detail
+    verdict = close(np.array([1.0, 3.0]), np.array([1.0, 2.0]))
+    assert "largest difference" not in verdict.message and "largest difference 1" in verdict.detail
+
+
+def test_hidden_case_feedback_reveals_no_values():
+    fn = define("00_welcome", "def malignancy_prevalence(labels):\n    return 0.5\n",
+                "malignancy_prevalence")
+    result = grade_function("00_welcome", "malignancy_prevalence", fn, hidden=True)
+    public, hidden = result.cases[:3], result.cases[3:]
+    assert all("which is off by" in c.message for c in public if not c.passed)
+    assert all("off by" not in c.message and "0." not in c.message for c in hidden if not c.passed)
 
 
 def test_tolerance_is_relative_and_absolute():

@@ -14,6 +14,6 @@ def test_ruff_clean():
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed (pip install -e .[test])")
-    proc = subprocess.run([ruff, "check", "autograder", "datasets", "tests", "bench"],
-                          cwd=ROOT, capture_output=True, text=True)
+    folders = [f for f in ("autograder", "datasets", "tests", "bench") if (ROOT / f).is_dir()]
+    proc = subprocess.run([ruff, "check", *folders], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
