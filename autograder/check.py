@@ -24,7 +24,7 @@ from .reference import (
     reference_function,
 )
 from .registry import CHAPTER_PATTERN, Case, Exercise, UnknownChapterError, chapter_exercises
-from .runner import REQUEST, RESPONSE
+from .runner import REQUEST, RESPONSE, WATCHDOG_EXIT
 
 _GRADER_CALL = re.compile(r"""Grader\(\s*["']([^"']+)["']\s*\)""")
 DEFAULT_CELL_TIMEOUT = 600.0
@@ -113,12 +113,21 @@ def _solution_ids(notebook: dict) -> list[str]:
     return ids
 
 
+_DEFINITION = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
+
+
+def _defined_names(notebook: dict) -> set[str]:
+    return {m for cell in notebook["cells"] if cell.get("cell_type") == "code"
+            for m in _DEFINITION.findall(cell_source(cell))}
+
+
 def exercises_of(chapter: str, path: Path, notebook: dict) -> list[str]:
-    """The exercises this notebook should hold: those of the solutions notebook with its name, or
-    of the solutions notebook sharing the most exercise cells with it."""
+    """The exercises this notebook should hold: those of the solutions notebook with its name,
+    else of the solutions notebook sharing the most exercises with it (by nbgrader ids, or by the
+    functions it defines when its metadata was lost)."""
     registry = chapter_exercises(chapter)
     solution_notebooks = [read_solution_notebook(p) for p in chapter_notebooks(chapter)]
-    mine = set(_solution_ids(notebook))
+    mine = set(_solution_ids(notebook)) | _defined_names(notebook)
     match = next((s for s in solution_notebooks if s.path.name == path.name), None)
     if match is None and solution_notebooks:
         match = max(solution_notebooks, key=lambda s: len(mine & set(s.solutions)))
@@ -195,7 +204,7 @@ def run_child(workdir: Path, cwd: Path, timeout: float) -> str | None:
                                   stderr=err, timeout=timeout)
         except subprocess.TimeoutExpired:
             return f"the notebook did not finish within {timeout:g} s"
-    if proc.returncode != 0 or not (workdir / f"{RESPONSE}.json").exists():
+    if proc.returncode not in (0, WATCHDOG_EXIT) or not (workdir / f"{RESPONSE}.json").exists():
         return crash_reason(proc.returncode, (workdir / "stderr.txt").read_text(errors="replace"))
     return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -45,6 +46,35 @@ def _data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import sandbox
+    from .batch import BatchGrader, GradeUsageError, discover
+
+    limits = sandbox.Limits(wall_seconds=args.timeout, cpu_seconds=int(args.timeout * 2),
+                            memory_mb=args.memory)
+    out = Path(args.out)
+    try:
+        grader = BatchGrader(args.chapter, out, jobs=args.jobs, limits=limits)
+        submissions = discover(Path(args.submissions), args.chapter)
+    except GradeUsageError as exc:
+        print(f"medai grade: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        results = grader.grade_all(submissions)
+    except KeyboardInterrupt:
+        print(f"\nmedai grade: interrupted; the submissions graded so far are kept in "
+              f"{out / 'results'} and will not be graded again", file=sys.stderr)
+        return 130
+    students = {r["student"] for r in results}
+    print(f"{len(results)} notebook(s) of {len(students)} student(s) graded.")
+    print(f"  grades:   {out / 'grades.csv'}")
+    print(f"  feedback: {out / 'feedback'}/STUDENT.html and .md")
+    print(f"  summary:  {out / 'summary' / 'summary.md'} (and histogram.png, summary.json)")
+    return EXIT_OK
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from .doctor import run_doctor
 
@@ -71,6 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
     info = data_sub.add_parser("info", help="print a data set's card")
     info.add_argument("name")
     data.set_defaults(func=_data)
+
+    grade = sub.add_parser("grade", help="grade many submissions in sandboxes (instructors)")
+    grade.add_argument("submissions", help="nbgrader's submitted/ folder, or a folder of notebooks")
+    grade.add_argument("--chapter", required=True, help="chapter id, e.g. 00_welcome")
+    grade.add_argument("--out", default="grading", help="output folder (default: grading)")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+                       help="submissions graded at once (default: the number of cores)")
+    grade.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                       help="wall-clock seconds per submission (default 300)")
+    grade.add_argument("--memory", type=int, default=3072, metavar="MB",
+                       help="memory limit per submission in MB (default 3072)")
+    grade.set_defaults(func=_grade)
 
     doctor = sub.add_parser("doctor", help="check this machine is ready for the course")
     doctor.set_defaults(func=_doctor)

@@ -103,11 +103,14 @@ def run_cases(
     arg_names: list[str],
     time_limit: float,
     cell_label: Callable[[str], str | None] | None = None,
+    before_each: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """``run_case`` for each (args, kwargs); once a case times out the rest are not run, so an
-    endless loop costs one time limit, not one per case."""
+    endless loop costs one time limit, not one per case. ``before_each`` runs before every case."""
     outcomes: list[Outcome] = []
     for args, kwargs in cases:
+        if before_each is not None:
+            before_each()
         if outcomes and outcomes[-1].status in ("timeout", "skipped"):
             outcomes.append(Outcome(status="skipped", error="not run: an earlier case ran out of time"))
             continue

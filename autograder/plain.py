@@ -34,8 +34,8 @@ class _Encoder:
             arr = arr.astype(str)  # pandas keeps strings as objects
         if arr.dtype.kind not in "biufcUS":
             raise NotPlainDataError(
-                f"an array of dtype {arr.dtype} cannot be graded; expected numbers, booleans or "
-                "strings"
+                f"an array of dtype {arr.dtype}, which cannot be graded; expected numbers, "
+                "booleans or strings"
             )
         key = f"a{len(self.arrays)}"
         self.arrays[key] = arr
@@ -82,8 +82,8 @@ class _Encoder:
                 "data": self.array(value.to_numpy()),
             }}
         raise NotPlainDataError(
-            f"a {_describe(value)} cannot be graded; expected numbers, arrays, lists, tuples, "
-            "dicts or DataFrames"
+            f"a {_describe(value)}, which cannot be graded; expected numbers, arrays, lists, "
+            "tuples, dicts or DataFrames"
         )
 
 

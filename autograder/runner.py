@@ -12,12 +12,14 @@ import io
 import json
 import os
 import re
+import signal
 import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
 REQUEST, RESPONSE = "request", "response"
+WATCHDOG_EXIT = 3  # the watchdog stopped the process after saving a (partial) response
 _INPUT_NAME = re.compile(r"^<ipython-input-(\d+)-[0-9a-f]+>$")
 
 
@@ -42,6 +44,26 @@ def describe_cell(cell: dict, code_index: int) -> str:
     return f"code cell {code_index}"
 
 
+class BoundedSink(io.TextIOBase):
+    """Swallows what the notebook prints, keeping only the first ``limit`` characters, so that a
+    cell printing gigabytes costs no memory."""
+
+    def __init__(self, limit: int = 65536) -> None:
+        self.limit, self.kept, self.dropped = limit, [], 0
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = self.limit - self.size
+        if room > 0:
+            self.kept.append(text[:room])
+            self.size += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+
 def _make_shell():
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
@@ -54,13 +76,15 @@ def _make_shell():
     return shell
 
 
-def execute_notebook(notebook: dict, cell_timeout: float) -> tuple[Any, list[dict], dict]:
+def execute_notebook(notebook: dict, cell_timeout: float, records: list[dict] | None = None,
+                     before_each=None) -> tuple[Any, list[dict], dict]:
     """Run the code cells; return the shell, a record per executed cell, and the map from
-    IPython's code names to readable cell descriptions."""
+    IPython's code names to readable cell descriptions. ``records`` (filled as cells run) and
+    ``before_each(record)`` let a watchdog see how far it got."""
     from .execution import TimeLimitExceeded, _time_limit, describe_exception
 
     shell = _make_shell()
-    records: list[dict] = []
+    records = [] if records is None else records
     labels: dict[int, str] = {}
     code_index = 0
     for index, cell in enumerate(notebook.get("cells", [])):
@@ -82,7 +106,9 @@ def execute_notebook(notebook: dict, cell_timeout: float) -> tuple[Any, list[dic
             records.append(record)
             continue
         labels[shell.execution_count] = where
-        sink = io.StringIO()
+        if before_each is not None:
+            before_each(record)
+        sink = BoundedSink()
         try:
             with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
                     _time_limit(cell_timeout):
@@ -115,6 +141,41 @@ def _label(filename: str, labels: dict[int, str]) -> str | None:
     return None
 
 
+class Watchdog:
+    """The last line of defence against code that ignores the time-limit signal (it may set
+    SIGALRM to SIG_IGN): a thread that, past a deadline plus a grace period, saves what was graded
+    so far and ends the process."""
+
+    GRACE = 3.0
+
+    def __init__(self, on_expiry) -> None:
+        import threading
+
+        self.deadline: float | None = None
+        self.on_expiry = on_expiry
+        self.lock = threading.Lock()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def arm(self, seconds: float | None) -> None:
+        import time
+
+        with self.lock:
+            self.deadline = None if seconds is None else time.monotonic() + seconds + self.GRACE
+
+    def _watch(self) -> None:
+        import time
+
+        while True:
+            time.sleep(0.25)
+            with self.lock:
+                expired = self.deadline is not None and time.monotonic() > self.deadline
+            if expired:
+                try:
+                    self.on_expiry()
+                finally:
+                    os._exit(WATCHDOG_EXIT)
+
+
 def grade_in_child(workdir: Path) -> None:
     from . import plain
     from .execution import Outcome, run_cases
@@ -122,8 +183,44 @@ def grade_in_child(workdir: Path) -> None:
 
     request = plain.load(workdir / REQUEST)
     notebook = json.loads(Path(request["notebook"]).read_text(encoding="utf-8"))
-    shell, records, labels = execute_notebook(notebook, request["cell_timeout"])
-    exercises = {}
+    exercises: dict = {}
+    current: dict = {}
+    records: list[dict] = []
+
+    def stopped(error: str, n: int, seconds: float) -> list[dict]:
+        return [{"status": "skipped", "value": None, "mutated": [], "seconds": seconds,
+                 "error": error}] * n
+
+    def give_up() -> None:
+        if "cell" in current:  # a cell ignored the time limit: the notebook cannot go on
+            cell = current["cell"]
+            cell.update(status="error", error=f"{cell['where']} ignored the time limit of "
+                        f"{request['cell_timeout']:g} s and the notebook had to be stopped "
+                        "(did it change signal handlers?)")
+            records.append(cell)
+            for item in request["exercises"]:
+                exercises[item["name"]] = {"defined": True, "outcomes": stopped(
+                    f"not run: the notebook was stopped at {cell['where']}", len(item["cases"]), 0)}
+        else:
+            name, n_cases, limit = current["name"], current["n_cases"], current["limit"]
+            exercises[name] = {"defined": True, "outcomes": stopped(
+                f"stopped after {limit:g} s: your function ignored the time limit "
+                "(did it change signal handlers?)", n_cases, limit)}
+            for item in request["exercises"]:
+                exercises.setdefault(item["name"], {"defined": True, "outcomes": stopped(
+                    "not run: an earlier exercise could not be stopped", len(item["cases"]), 0)})
+        plain.dump({"cells": records, "exercises": exercises}, workdir / RESPONSE)
+
+    watchdog = Watchdog(give_up)
+
+    def watch_cell(record: dict) -> None:
+        current["cell"] = record
+        watchdog.arm(request["cell_timeout"])
+
+    shell, records, labels = execute_notebook(notebook, request["cell_timeout"], records,
+                                              before_each=watch_cell)
+    watchdog.arm(None)
+    current.clear()
     for item in request["exercises"]:
         name = item["name"]
         fn = shell.user_ns.get(name)
@@ -131,12 +228,14 @@ def grade_in_child(workdir: Path) -> None:
             exercises[name] = {"defined": False, "outcomes": []}
             continue
         exercise = get_exercise(request["chapter"], name)
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
-                contextlib.redirect_stderr(io.StringIO()):
+        current.update(name=name, n_cases=len(item["cases"]), limit=item["time_limit"])
+        with warnings.catch_warnings(), contextlib.redirect_stdout(BoundedSink()), \
+                contextlib.redirect_stderr(BoundedSink()):
             warnings.simplefilter("ignore")
             ran = run_cases(
                 exercise.apply, fn, [(tuple(a), dict(k)) for a, k in item["cases"]],
                 item["arg_names"], item["time_limit"], lambda f: _label(f, labels),
+                before_each=lambda limit=item["time_limit"]: watchdog.arm(limit),
             )
         outcomes = []
         for outcome in ran:
@@ -153,12 +252,15 @@ def grade_in_child(workdir: Path) -> None:
                 "seconds": outcome.seconds,
             })
         exercises[name] = {"defined": True, "outcomes": outcomes}
+    watchdog.arm(None)
     plain.dump({"cells": records, "exercises": exercises}, workdir / RESPONSE)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("MPLBACKEND", "Agg")
+    if hasattr(signal, "SIGXFSZ"):  # past the file-size limit a write fails instead of killing us
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     grade_in_child(Path(argv[0]))
     return 0
 

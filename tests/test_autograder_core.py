@@ -198,7 +198,7 @@ class Sneaky(np.ndarray):
 
 
 @pytest.mark.parametrize("value,fragment", [
-    (object(), "builtins.object cannot be graded"),
+    (object(), "builtins.object, which cannot be graded"),
     (np.array([object()]), "dtype object"),
     (lambda x: x, "cannot be graded"),
 ])

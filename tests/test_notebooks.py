@@ -73,7 +73,8 @@ def test_solution_cells_hold_only_definitions(path):
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_registry_and_notebook_cells_agree(chapter):
-    cells = [c for p in (ROOT / "solutions" / chapter).glob("*.ipynb") for c in load(p)["cells"]]
+    cells = [c for p in sorted((ROOT / "solutions" / chapter).glob("*.ipynb"))
+             for c in load(p)["cells"]]
     solution_ids = [nbgrader_meta(c)["grade_id"] for c in cells
                     if c["cell_type"] == "code" and nbgrader_meta(c).get("solution")]
     tests = {nbgrader_meta(c)["grade_id"]: c for c in cells
