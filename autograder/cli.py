@@ -67,6 +67,15 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"\nmedai grade: interrupted; the submissions graded so far are kept in "
               f"{out / 'results'} and will not be graded again", file=sys.stderr)
         return 130
+    if args.gradebook:
+        from .batch import write_gradebook
+
+        try:
+            written = write_gradebook(args.gradebook, args.chapter, results)
+        except GradeUsageError as exc:
+            print(f"medai grade: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"  gradebook: {written} automatic scores written to {args.gradebook}")
     students = {r["student"] for r in results}
     print(f"{len(results)} notebook(s) of {len(students)} student(s) graded.")
     print(f"  grades:   {out / 'grades.csv'}")
@@ -112,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="wall-clock seconds per submission (default 300)")
     grade.add_argument("--memory", type=int, default=3072, metavar="MB",
                        help="memory limit per submission in MB (default 3072)")
+    grade.add_argument("--gradebook", metavar="DB_URL",
+                       help="also write the scores into an nbgrader gradebook, "
+                            "e.g. sqlite:///gradebook.db")
     grade.set_defaults(func=_grade)
 
     doctor = sub.add_parser("doctor", help="check this machine is ready for the course")

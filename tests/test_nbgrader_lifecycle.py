@@ -4,10 +4,12 @@ solutions/, and nbgrader's autograde records the same points, partial credit inc
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
 
+from medai.autograder.batch import BatchGrader, GradeUsageError, discover, write_gradebook
 from medai.autograder.check import check_notebook
 from tests.helpers import ROOT, chapters, load
 from tests.mutants import catalogue_modules
@@ -55,16 +57,39 @@ def test_nbgrader_autograde_records_the_same_points_as_medai_check(tmp_path):
     paths = {s: submit(root, chapter, s, notebook, edits) for s, edits in submissions.items()}
     autograde(root, chapter)
 
+    batch = BatchGrader(chapter, tmp_path / "medai-grade", jobs=2, stream=open(os.devnull, "w"))
+    graded = {r["student"]: {e["name"]: e["points"] for e in r["exercises"]}
+              for r in batch.grade_all(discover(root / "submitted", chapter))}
     for student, path in paths.items():
         recorded = gradebook_scores(root, chapter, notebook, student)
         ours = {r.name: r.points for r in check_notebook(path, hidden=True).results}
         assert recorded == pytest.approx(ours, abs=1e-9), (student, recorded, ours)
+        assert graded[student] == pytest.approx(recorded, abs=1e-9), ("medai grade", student)
     assert gradebook_scores(root, chapter, notebook, "reference") == {
         "malignancy_prevalence": 1.0, "mean_by_diagnosis": 2.0,
         "standardize_with_training_stats": 2.0}
     assert set(gradebook_scores(root, chapter, notebook, "stub").values()) == {0.0}
     partial_score = gradebook_scores(root, chapter, notebook, "partial")
     assert 0 < partial_score["standardize_with_training_stats"] < 2
+
+
+@pytest.mark.slow
+def test_medai_grade_writes_its_scores_into_nbgrader_s_gradebook(tmp_path):
+    chapter, notebook = "00_welcome", "welcome.ipynb"
+    catalogue = next(m for m in catalogue_modules() if m.CHAPTER == chapter)
+    root = make_course(tmp_path, chapter)
+    mutant = catalogue.MUTANTS[0]
+    submit(root, chapter, "ada", notebook, {mutant.exercise: mutant.source})
+    submit(root, chapter, "grace", notebook, {})
+    batch = BatchGrader(chapter, tmp_path / "out", jobs=1, stream=open(os.devnull, "w"))
+    results = batch.grade_all(discover(root / "submitted", chapter))
+    db = f"sqlite:///{root / 'gradebook.db'}"
+    assert write_gradebook(db, chapter, results) == 6
+    for result in results:
+        expected = {e["name"]: e["points"] for e in result["exercises"]}
+        assert gradebook_scores(root, chapter, notebook, result["student"]) == expected
+    with pytest.raises(GradeUsageError, match="has no assignment 01_nope"):
+        write_gradebook(db, "01_nope", results)
 
 
 def test_every_solutions_chapter_is_a_registered_chapter():
