@@ -3,6 +3,7 @@ where it cannot, downloaded only on request."""
 
 from .catalogue import card, list_datasets
 from .download import ChecksumError, OfflineError, cache_dir, fetch, offline
+from .images import load_ct_slice, load_retina
 from .tables import load_breast_cancer
 
 __all__ = [
@@ -13,5 +14,7 @@ __all__ = [
     "fetch",
     "list_datasets",
     "load_breast_cancer",
+    "load_ct_slice",
+    "load_retina",
     "offline",
 ]

@@ -24,6 +24,18 @@ DATASETS: tuple[DatasetEntry, ...] = (
         "1 = malignant (scikit-learn)",
         "load_breast_cancer",
     ),
+    DatasetEntry(
+        "ct_small",
+        "real",
+        "one 128 x 128 CT slice in Hounsfield units (pydicom's CT_small.dcm, NEMA WG04 sample data)",
+        "load_ct_slice",
+    ),
+    DatasetEntry(
+        "retina",
+        "real",
+        "a fundus photograph of a normal left eye, 1411 x 1411 RGB (scikit-image, CC0)",
+        "load_retina",
+    ),
 )
 
 
