@@ -25,6 +25,19 @@ class CheckResult(float):
         return repr(float(self))
 
 
+class CheckFailed(AssertionError):
+    """A check that earned no points. IPython shows ``_render_traceback_`` instead of a traceback,
+    so a learner sees the report, not the grader's frames; nbgrader still sees an error."""
+
+    def __init__(self, report: str) -> None:
+        super().__init__("\n" + report)
+        self.report = report
+
+    def _render_traceback_(self) -> list[str]:
+        return ["\x1b[31mCheck failed\x1b[0m (0 points): fix the function above and run its cell, "
+                "then this one.", "", *self.report.splitlines()]
+
+
 class Grader:
     """Checks a learner's functions for one chapter.
 
@@ -41,8 +54,8 @@ class Grader:
     def check(self, fn: Callable[..., Any], hidden: bool = False) -> CheckResult:
         """Grade ``fn``, print a short report, and return the points earned.
 
-        Raises AssertionError (with the report) when the function earns no points, so that the
-        check cell shows as failed.
+        Raises CheckFailed, an AssertionError carrying the report, when the function earns no
+        points, so that the check cell shows as failed (and nbgrader records 0).
         """
         __tracebackhide__ = True
         name = getattr(fn, "__name__", None)
@@ -59,7 +72,7 @@ class Grader:
         result = grade_function(self.chapter, name, fn, hidden=hidden)
         report = exercise_report(result, hidden=hidden)
         if result.points <= 0:
-            raise AssertionError("\n" + report) from None
+            raise CheckFailed(report) from None
         print(report)
         return CheckResult(result.points, report)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from medai.autograder import Grader, grade_function
+from medai.autograder import CheckFailed, Grader, grade_function
 from medai.autograder.compare import allclose
 from medai.autograder.execution import describe_exception, run_case
 from medai.autograder.plain import NotPlainDataError, to_plain
@@ -152,6 +152,17 @@ def test_check_raises_with_the_report_when_nothing_passes():
                 "malignancy_prevalence")
     with pytest.raises(AssertionError, match="percentage"):
         Grader("00_welcome").check(fn)
+
+
+def test_a_failed_check_renders_the_report_not_the_graders_frames():
+    fn = define("00_welcome", "def malignancy_prevalence(labels):\n    return np.sum(labels)\n",
+                "malignancy_prevalence")
+    with pytest.raises(CheckFailed) as caught:
+        Grader("00_welcome").check(fn)
+    shown = "\n".join(caught.value._render_traceback_())  # what IPython displays
+    assert "number of malignant cases" in shown and "0 of 1 points" in shown
+    assert "grader.py" not in shown and "raise" not in shown
+    assert isinstance(caught.value, AssertionError)  # nbgrader records an error: 0 points
 
 
 def test_check_refuses_what_is_not_an_exercise():
