@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 ## lab: install if needed, then open JupyterLab on the course notebooks
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=course
+	$(BIN)/jupyter lab --ServerApp.root_dir=course $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## test: install if needed, then run the whole suite offline (unit, notebooks, nbgrader, mutants)
 test: $(STAMP)
