@@ -32,9 +32,9 @@ def _major(version: str) -> int:
 
 
 def check_python() -> Finding:
-    v = sys.version_info
-    text = f"{v.major}.{v.minor}.{v.micro} at {sys.executable}"
-    if (3, 10) <= (v.major, v.minor) <= (3, 12):
+    major, minor, micro = sys.version_info[:3]
+    text = f"{major}.{minor}.{micro} at {sys.executable}"
+    if (3, 10) <= (major, minor) <= (3, 12):
         return Finding("ok", "Python", text)
     return Finding("fail", "Python", text + " (the course supports 3.10 to 3.12)",
                    "install Python 3.11 and recreate the environment: rm -rf .venv && make test")
