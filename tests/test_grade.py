@@ -190,3 +190,23 @@ def test_unchanged_submissions_are_not_graded_again(graded):
     first = {r["student"]: r for r in grader.grade_all(discover(subs, CHAPTER))}
     assert first == graded["results"]
     assert all(r["fingerprint"] for r in first.values())
+
+
+def test_without_bubblewrap_grading_falls_back_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAI_NO_BWRAP", "1")
+    monkeypatch.setattr(sandbox, "_detected", None)
+    release = load(ROOT / "course" / CHAPTER / "welcome.ipynb")
+    subs = tmp_path / "submitted"
+    for student in ("ada", "grace"):
+        (subs / student / CHAPTER).mkdir(parents=True)
+        (subs / student / CHAPTER / "welcome.ipynb").write_text(json.dumps(release))
+    out = tmp_path / "out"
+    try:
+        results = BatchGrader(CHAPTER, out, jobs=1, limits=LIMITS,
+                              stream=open(os.devnull, "w")).grade_all(discover(subs, CHAPTER))
+        assert [r["student"] for r in results] == ["ada", "grace"]
+        assert all(r["ran"] and r["total"] == 0 for r in results)
+        summary = (out / "summary" / "summary.md").read_text()
+        assert "sandbox: rlimits; filesystem: NOT isolated; network: NOT isolated" in summary
+    finally:
+        monkeypatch.setattr(sandbox, "_detected", None)
