@@ -281,6 +281,11 @@ class BatchGrader:
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
+    def _close_workers(self) -> None:
+        for worker in list(self.workers.values()):
+            worker.close()
+        self.workers.clear()
+
     def grade_all(self, submissions: list[Submission]) -> list[dict]:
         (self.out / RESULTS).mkdir(parents=True, exist_ok=True)
         isolation = sandbox.detect()
@@ -288,20 +293,25 @@ class BatchGrader:
               f"worker(s); {isolation.describe()}", file=self.stream)
         progress = Progress(len(submissions), self.stream)
         results: dict[str, dict] = {}
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.jobs)
+        try:
             futures = {pool.submit(self.grade_one, sub): sub for sub in submissions}
             for future in as_completed(futures):
                 sub = futures[future]
                 try:
                     result, reused = future.result()
-                except Exception as exc:
+                except Exception as exc:  # one broken submission never stops the batch
                     result, reused = _failure_report(sub, self.chapter,
                                                      f"internal grading error: {exc}"), False
                 results[sub.key] = result
                 progress.update(not result.get("ran", False), reused)
-        for worker in self.workers.values():
-            worker.close()
-        self.workers.clear()
+        except KeyboardInterrupt:
+            # What is graded is already on disk (written atomically); stop the rest now.
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._close_workers()
+            raise
+        pool.shutdown(wait=True)
+        self._close_workers()
         shutil.rmtree(self.out / ".work", ignore_errors=True)
         ordered = [results[s.key] for s in submissions]
         write_outputs(self.out, self.chapter, ordered, isolation)

@@ -98,7 +98,7 @@ def check_data() -> list[Finding]:
 
         frame = load_breast_cancer()
         findings.append(Finding("ok", "Data: breast_cancer", f"{len(frame)} rows from scikit-learn"))
-    except Exception as exc:
+    except Exception as exc:  # whatever fails is the finding
         findings.append(Finding("fail", "Data: breast_cancer", f"cannot load: {exc}", REINSTALL))
     try:
         from pydicom.data import get_testdata_file
@@ -111,7 +111,7 @@ def check_data() -> list[Finding]:
         else:
             findings.append(Finding("ok", "Data: pydicom test files",
                                     "CT_small.dcm, MR_small.dcm, waveform_ecg.dcm"))
-    except Exception as exc:
+    except Exception as exc:  # whatever fails is the finding
         findings.append(Finding("fail", "Data: pydicom test files", str(exc), REINSTALL))
     return findings
 

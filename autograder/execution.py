@@ -79,7 +79,7 @@ def run_case(
                 seconds=time.perf_counter() - start,
             )
         return Outcome(status="error", error=describe_exception(exc, cell_label))
-    except BaseException as exc:
+    except BaseException as exc:  # learner code may raise anything, even SystemExit
         return Outcome(
             status="error",
             error=describe_exception(exc, cell_label),

@@ -164,7 +164,7 @@ def diagnose(exercise: Exercise, case: Case, got: Any) -> list[str]:
             c = copy.deepcopy(case)
             try:
                 mistaken = exercise.call(mistake.implementation, c)
-            except Exception:
+            except Exception:  # a mistake model may not apply to every case
                 continue
             if exercise.compare(got, mistaken):
                 hints.append(mistake.hint)

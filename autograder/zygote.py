@@ -36,7 +36,7 @@ def preload(modules: list[str]) -> None:
             continue
         try:
             importlib.import_module(name)
-        except Exception:
+        except Exception:  # a module that fails to import is the notebook's problem
             continue
 
 
@@ -65,7 +65,7 @@ def _child(job: dict) -> None:
 
         grade_in_child(Path(workdir))
         code = 0
-    except BaseException:
+    except BaseException:  # report anything, then exit
         traceback.print_exc()
     finally:
         try:
