@@ -49,6 +49,7 @@ class Isolation:
     filesystem: bool
     network: bool
     processes: str  # "pid namespace + cgroup" ...
+    bwrap: str | None = None  # path of the bubblewrap executable in use
 
     def describe(self) -> str:
         parts = [
@@ -98,17 +99,16 @@ def _read(path: Path) -> str:
 
 
 _detected: Isolation | None = None
-_bwrap_path: str | None = None
 
 
 def detect() -> Isolation:
-    global _detected, _bwrap_path
+    global _detected
     if _detected is None:
-        _bwrap_path = _bwrap()
+        bwrap = _bwrap()
         cgroup = _pids_cgroup_root() is not None
-        if _bwrap_path:
+        if bwrap:
             processes = "PID namespace" + (" + cgroup pids limit" if cgroup else " + RLIMIT_NPROC")
-            _detected = Isolation("bubblewrap", True, True, processes)
+            _detected = Isolation("bubblewrap", True, True, processes, bwrap)
         else:
             processes = "new session" + (" + cgroup pids limit" if cgroup else " + RLIMIT_NPROC")
             _detected = Isolation("rlimits", False, False, processes)
@@ -170,9 +170,10 @@ class _PidsCgroup:
 def wrap(argv: list[str], workdir: Path) -> list[str]:
     """``argv`` inside bubblewrap with ``workdir`` as the only writable folder (as is, without
     bubblewrap)."""
-    if detect().kind != "bubblewrap":
+    isolation = detect()
+    if isolation.kind != "bubblewrap":
         return list(argv)
-    command = [_bwrap_path, "--unshare-all", "--die-with-parent", "--new-session",
+    command = [isolation.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for path in _visible_paths():
         command += ["--ro-bind", path, path]

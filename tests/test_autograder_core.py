@@ -147,6 +147,21 @@ def standardize_with_training_stats(X_train, X_test):
     assert "standard deviation 0" in out
 
 
+def test_in_place_modification_gets_no_unrelated_hints():
+    source = '''
+def standardize_with_training_stats(X_train, X_test):
+    m, s = X_train.mean(0), X_train.std(0)
+    s[s == 0] = 1
+    X_train -= m
+    X_train /= s
+    return X_train, (X_test - m) / s
+'''
+    fn = define("00_welcome", source, "standardize_with_training_stats")
+    result = grade_function("00_welcome", "standardize_with_training_stats", fn, hidden=True)
+    assert result.points == 0 and result.hints == []
+    assert all(c.kind == "mutated" for c in result.cases)
+
+
 def test_check_raises_with_the_report_when_nothing_passes():
     fn = define("00_welcome", "def malignancy_prevalence(labels):\n    return 100 * np.mean(labels)\n",
                 "malignancy_prevalence")
