@@ -19,6 +19,7 @@ CHAPTER_PATTERN = re.compile(r"^(\d\d)_([a-z][a-z0-9_]*)$")
 # they are written; the order is the course order.
 CHAPTERS: dict[str, str] = {
     "00_welcome": "welcome",
+    "01_ml_basics": "ml_basics",
     "02_cnn_math": "cnn_math",
 }
 

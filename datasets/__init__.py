@@ -5,6 +5,7 @@ from .catalogue import card, list_datasets
 from .download import ChecksumError, OfflineError, cache_dir, fetch, offline
 from .images import load_ct_slice, load_retina
 from .tables import load_breast_cancer
+from .visits import make_repeated_visits
 
 __all__ = [
     "ChecksumError",
@@ -16,5 +17,6 @@ __all__ = [
     "load_breast_cancer",
     "load_ct_slice",
     "load_retina",
+    "make_repeated_visits",
     "offline",
 ]

@@ -36,6 +36,13 @@ DATASETS: tuple[DatasetEntry, ...] = (
         "a fundus photograph of a normal left eye, 1411 x 1411 RGB (scikit-image, CC0)",
         "load_retina",
     ),
+    DatasetEntry(
+        "repeated_visits",
+        "synthetic",
+        "Repeated clinic visits per patient (seeded): 400 patients, 2-8 visits each, a "
+        "patient-level diabetic-complication label; made to show patient leakage",
+        "make_repeated_visits",
+    ),
 )
 
 
