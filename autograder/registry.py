@@ -21,6 +21,7 @@ CHAPTERS: dict[str, str] = {
     "00_welcome": "welcome",
     "01_ml_basics": "ml_basics",
     "02_cnn_math": "cnn_math",
+    "03_rnn_math": "rnn_math",
 }
 
 

@@ -43,6 +43,19 @@ DATASETS: tuple[DatasetEntry, ...] = (
         "patient-level diabetic-complication label; made to show patient leakage",
         "make_repeated_visits",
     ),
+    DatasetEntry(
+        "synthetic_ecg",
+        "synthetic",
+        "Seeded single-lead ECG strips (P-QRS-T beats, noise, baseline wander) in five rhythms: "
+        "sinus, bradycardia, tachycardia, AF-like, premature ventricular beats",
+        "make_rhythm_dataset",
+    ),
+    DatasetEntry(
+        "waveform_ecg",
+        "real",
+        "A real 12-lead resting ECG, 10 s at 1000 Hz, read from DICOM and scaled to mV (pydicom)",
+        "load_waveform_ecg",
+    ),
 )
 
 
