@@ -276,7 +276,8 @@ class BatchGrader:
                 failure = crash_reason(run.returncode, run.stderr_tail)
             response = None if failure else read_response(workdir)
             if response is None and failure is None:
-                failure = "its results could not be read (the notebook's code interfered?)"
+                failure = ("it stopped before grading finished (os._exit() in a cell, a crash, "
+                           "or its result files were tampered with)")
             return grade_response(sub.path.name, plan, response, failure)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -270,7 +270,8 @@ def check_notebook(
         failure = run_child(workdir, path.resolve().parent, plan.budget(cell_timeout))
         response = None if failure else read_response(workdir)
         if response is None and failure is None:
-            failure = "its results could not be read"
+            failure = ("it stopped before grading finished (os._exit() in a cell, "
+                       "or a crash)")
     return grade_response(str(path), plan, response, failure)
 
 
