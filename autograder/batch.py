@@ -80,7 +80,9 @@ def grader_version(chapter: str, limits: sandbox.Limits) -> str:
 
     digest = hashlib.sha256(repr(limits).encode())
     package = Path(__file__).resolve().parent
-    sources = sorted(package.glob("*.py")) + [package / "exercises" / f"{CHAPTERS[chapter]}.py"]
+    slug = CHAPTERS[chapter]
+    sources = sorted(package.glob("*.py")) + sorted((package / "exercises").glob(f"{slug}.py"))
+    sources += sorted((package / "exercises" / slug).rglob("*.py"))
     sources += sorted((package.parent / "datasets").glob("*.py"))
     for path in sources + sorted((solutions_dir() / chapter).glob("*.ipynb")):
         digest.update(path.name.encode())

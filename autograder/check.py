@@ -13,18 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import plain
+from .bundle import BundleError
 from .execution import Outcome
-from .grading import ExerciseResult, argument_names, expected_outputs, judge, missing_result
-from .reference import (
-    ReferenceNotFoundError,
-    cell_source,
-    chapter_notebooks,
-    first_code_cell,
-    read_solution_notebook,
-    reference_function,
-)
+from .grading import ExerciseResult, expected_outputs, judge, missing_result
+from .reference import ReferenceNotFoundError, cell_source, first_code_cell
 from .registry import CHAPTER_PATTERN, Case, Exercise, UnknownChapterError, chapter_exercises
 from .runner import REQUEST, RESPONSE, WATCHDOG_EXIT
+from .truth import HIDDEN_NEEDS_SOLUTIONS, TRUTH
 
 _GRADER_CALL = re.compile(r"""Grader\(\s*["']([^"']+)["']\s*\)""")
 DEFAULT_CELL_TIMEOUT = 600.0
@@ -126,14 +121,14 @@ def exercises_of(chapter: str, path: Path, notebook: dict) -> list[str]:
     else of the solutions notebook sharing the most exercises with it (by nbgrader ids, or by the
     functions it defines when its metadata was lost)."""
     registry = chapter_exercises(chapter)
-    solution_notebooks = [read_solution_notebook(p) for p in chapter_notebooks(chapter)]
+    held = TRUTH.notebook_exercises(chapter)  # notebook file name -> its exercises, in order
     mine = set(_solution_ids(notebook)) | _defined_names(notebook)
-    match = next((s for s in solution_notebooks if s.path.name == path.name), None)
-    if match is None and solution_notebooks:
-        match = max(solution_notebooks, key=lambda s: len(mine & set(s.solutions)))
-        if not mine & set(match.solutions):
+    match = held.get(path.name)
+    if match is None and held:
+        match = max(held.values(), key=lambda names: len(mine & set(names)))
+        if not mine & set(match):
             match = None
-    names = list(match.solutions) if match else []
+    names = list(match) if match else []
     names += [n for n in _solution_ids(notebook) if n not in names]
     return [n for n in names if n in registry]
 
@@ -178,17 +173,19 @@ def plan_notebook(path: Path, notebook: dict, hidden: bool) -> NotebookPlan:
         chapter = detect_chapter(path, notebook)
     except UnknownChapterError as exc:
         raise NotebookError(f"{path.name}: {exc}") from None
+    if hidden and not TRUTH.has_solutions():
+        raise NotebookError(HIDDEN_NEEDS_SOLUTIONS)
     try:
         names = exercises_of(chapter, path, notebook)
-    except ReferenceNotFoundError as exc:
+        registry = chapter_exercises(chapter)
+        plans = []
+        for name in names:
+            exercise = registry[name]
+            cases = exercise.cases(hidden=hidden)
+            plans.append(ExercisePlan(exercise, cases, expected_outputs(chapter, exercise, cases),
+                                      TRUTH.argument_names(chapter, name)))
+    except (ReferenceNotFoundError, BundleError) as exc:
         raise NotebookError(str(exc)) from None
-    registry = chapter_exercises(chapter)
-    plans = []
-    for name in names:
-        exercise = registry[name]
-        cases = exercise.cases(hidden=hidden)
-        plans.append(ExercisePlan(exercise, cases, expected_outputs(chapter, exercise, cases),
-                                  argument_names(reference_function(chapter, name))))
     return NotebookPlan(chapter, plans)
 
 
@@ -243,7 +240,7 @@ def grade_response(path: str, plan: NotebookPlan, response: dict | None,
             continue
         outcomes = [Outcome(**o) for o in ran["outcomes"]]
         results.append(judge(p.exercise, p.cases, outcomes, p.expected, p.arg_names,
-                             p.exercise.public_count()))
+                             p.exercise.public_count(), plan.chapter))
     return NotebookReport(path, plan.chapter, results, notes)
 
 

@@ -19,11 +19,15 @@ import numpy as np
 @dataclass(frozen=True)
 class Verdict:
     """``message`` says what is wrong without revealing values (safe for hidden cases);
-    ``detail``, when set, says the same with the values (shown for public cases only)."""
+    ``detail``, when set, says the same with the values (shown for public cases only).
+    ``values`` is True when the output has the right type and shape and only its values are wrong:
+    then, if no catalogued mistake explains it, the report adds the exercise's "check this first"
+    advice (a message that already says what is wrong gets none)."""
 
     ok: bool
     message: str = ""
     detail: str = ""
+    values: bool = False
 
     def __bool__(self) -> bool:
         return self.ok
@@ -91,7 +95,7 @@ def _compare(got: Any, expected: Any, rtol: float, atol: float, what: str) -> Ve
             return PASS
         if not isinstance(got, (bool, np.bool_)):
             return Verdict(False, f"{what} should be True or False; got {type_name(got)}")
-        return Verdict(False, f"{what} is {bool(got)}, which is wrong")
+        return Verdict(False, f"{what} is {bool(got)}, which is wrong", values=True)
     if _is_real_number(expected):
         return _compare_scalar(got, expected, rtol, atol, what)
     if isinstance(expected, str):
@@ -99,7 +103,7 @@ def _compare(got: Any, expected: Any, rtol: float, atol: float, what: str) -> Ve
             return PASS
         if not isinstance(got, str):
             return Verdict(False, f"{what} should be a string; got {type_name(got)}")
-        return Verdict(False, f"{what} is the string {got!r}, which is wrong")
+        return Verdict(False, f"{what} is the string {got!r}, which is wrong", values=True)
     return _compare_pandas(got, expected, rtol, atol, what)
 
 
@@ -149,11 +153,11 @@ def _compare_scalar(got, expected, rtol, atol, what) -> Verdict:
     if np.isnan(e) and np.isnan(g):
         return PASS
     if np.isnan(g):
-        return Verdict(False, f"{what} is NaN (a 0/0 or a NaN in the computation)")
+        return Verdict(False, f"{what} is NaN (a 0/0 or a NaN in the computation)", values=True)
     if np.isclose(g, e, rtol=rtol, atol=atol):
         return PASS
     return Verdict(False, f"{what} is not the expected value",
-                   f"{what} is {g:.6g}, which is off by {abs(g - e):.3g}")
+                   f"{what} is {g:.6g}, which is off by {abs(g - e):.3g}", values=True)
 
 
 def _compare_array(got, expected, rtol, atol, what) -> Verdict:
@@ -224,7 +228,8 @@ def _compare_pandas(got, expected, rtol, atol, what) -> Verdict:
             pd.testing.assert_frame_equal(got, expected, rtol=rtol, atol=atol, check_dtype=False)
         except AssertionError as exc:
             first = str(exc).strip().splitlines()[0]
-            return Verdict(False, f"{what} differs from the expected DataFrame: {first}")
+            return Verdict(False, f"{what} differs from the expected DataFrame: {first}",
+                           values=True)
         return PASS
     if isinstance(expected, pd.Series):
         if not isinstance(got, pd.Series):
@@ -235,9 +240,9 @@ def _compare_pandas(got, expected, rtol, atol, what) -> Verdict:
             )
         except AssertionError as exc:
             first = str(exc).strip().splitlines()[0]
-            return Verdict(False, f"{what} differs from the expected Series: {first}")
+            return Verdict(False, f"{what} differs from the expected Series: {first}", values=True)
         return PASS
     if got == expected:
         return PASS
-    return Verdict(False, f"{what} is wrong")
+    return Verdict(False, f"{what} is wrong", values=True)
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .registry import WrongOutput
+
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _NOTEBOOK_CELL = re.compile(r"^(<ipython-input-(\d+)-[0-9a-f]+>|.*ipykernel_\d+[/\\]\d+\.py|<cell \d+>)$")
 
@@ -29,7 +31,8 @@ class TimeLimitExceeded(BaseException):
 class Outcome:
     """What one call of a learner's function gave.
 
-    ``status`` is ``"ok"``, ``"error"``, ``"timeout"`` or ``"not_implemented"``; ``mutated`` names the
+    ``status`` is ``"ok"``, ``"wrong"`` (an exercise's probe rejected the output, ``error`` says
+    why), ``"error"``, ``"timeout"``, ``"skipped"`` or ``"not_implemented"``; ``mutated`` names the
     arguments the call modified in place.
     """
 
@@ -71,6 +74,8 @@ def run_case(
         )
     except KeyboardInterrupt:
         raise
+    except WrongOutput as exc:  # the exercise's own probe says what is wrong with the output
+        return Outcome(status="wrong", error=str(exc), seconds=time.perf_counter() - start)
     except NotImplementedError as exc:
         if not str(exc):
             return Outcome(

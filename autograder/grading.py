@@ -3,18 +3,22 @@ mistakes, and score. Used in-process by notebooks and, across a process boundary
 
 from __future__ import annotations
 
-import copy
 import inspect
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from .bundle import BundleError
 from .execution import Outcome, quiet_stdio, run_cases
-from .reference import reference_function
+from .reference import ReferenceNotFoundError
 from .registry import Case, Exercise, get_exercise
+from .truth import TRUTH
+
+Status = Literal["passed", "partial", "failed", "error", "missing"]
+CaseKind = Literal["passed", "wrong", "mutated", "error", "timeout", "skipped", "not_implemented"]
 
 
 @dataclass
@@ -22,7 +26,8 @@ class CaseResult:
     label: str
     passed: bool
     message: str = ""
-    kind: str = "passed"  # passed | wrong | mutated | error | timeout | skipped | not_implemented
+    kind: CaseKind = "passed"
+    about_values: bool = False  # wrong in its values only (right type and shape)
 
 
 @dataclass
@@ -39,9 +44,10 @@ class ExerciseResult:
     passed_cases: int
     total_cases: int
     messages: list[str] = field(default_factory=list)
-    status: str = "passed"  # passed | partial | failed | error | missing
+    status: Status = "passed"
     cases: list[CaseResult] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
+    advice: str = ""  # the exercise's "check this first" line, for wrong values with no diagnosis
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,13 +71,8 @@ def argument_names(fn: Callable[..., Any]) -> list[str]:
 
 
 def expected_outputs(chapter: str, exercise: Exercise, cases: list[Case]) -> list[Any]:
-    reference = reference_function(chapter, exercise.name)
-    outputs = []
-    with warnings.catch_warnings(), np.errstate(all="ignore"), quiet_stdio():
-        warnings.simplefilter("ignore")
-        for case in cases:
-            outputs.append(exercise.call(reference, copy.deepcopy(case)))
-    return outputs
+    """The reference's outputs on ``cases``: from the solutions, memoised, or the release bundle."""
+    return TRUTH.expected(chapter, exercise, cases)
 
 
 def judge(
@@ -81,12 +82,14 @@ def judge(
     expected: list[Any],
     arg_names: list[str],
     public_count: int | None = None,
+    chapter: str | None = None,
 ) -> ExerciseResult:
     """Score ``outcomes`` (one per case) against ``expected`` and diagnose the failures.
 
     The first ``public_count`` cases are the public ones. A function that passes none of them
     earns nothing even if some hidden cases pass: in a test cell the public check runs first and
     stops the cell, so this keeps ``medai check --hidden`` equal to what nbgrader records.
+    Diagnoses need ``chapter`` (the catalogued mistakes' outputs are looked up per case).
     """
     case_results: list[CaseResult] = []
     hints: list[str] = []
@@ -100,22 +103,18 @@ def judge(
         told = verdict.detail if (index < n_public and verdict.detail) else verdict.message
         verdict_message = _name_outputs(told, exercise.output_names)
         if outcome.mutated:
-            names = ", ".join(f"`{n}`" for n in outcome.mutated)
-            case_results.append(CaseResult(
-                case.label,
-                False,
-                f"your function modified its input {names} in place; the caller's data must be "
-                "left untouched: work on a copy (`x = x.copy()`) or build a new array",
-                "mutated",
-            ))
+            case_results.append(CaseResult(case.label, False,
+                                           _mutation_message(outcome.mutated, case, arg_names),
+                                           "mutated"))
         elif verdict:
             case_results.append(CaseResult(case.label, True))
             continue
         else:
-            case_results.append(CaseResult(case.label, False, verdict_message, "wrong"))
-        if verdict:  # right output, but the input was modified: no mistake model applies
+            case_results.append(CaseResult(case.label, False, verdict_message, "wrong",
+                                           about_values=verdict.values))
+        if verdict or chapter is None:  # right output, but the input was modified: no mistake applies
             continue
-        for hint in diagnose(exercise, case, outcome.value):
+        for hint in diagnose(chapter, exercise, index, case, outcome.value, want):
             if hint not in hints:
                 hints.append(hint)
 
@@ -126,6 +125,7 @@ def judge(
         points = 0.01
     if public_count is not None and not any(r.passed for r in case_results[:public_count]):
         points = 0.0
+    status: Status
     if passed == total:
         status = "passed"
     elif points:
@@ -147,7 +147,26 @@ def judge(
         status=status,
         cases=case_results,
         hints=hints,
+        advice=exercise.advice,
     )
+
+
+def _mutation_message(mutated: list[str], case: Case, arg_names: list[str]) -> str:
+    """What was modified in place, and how to avoid it for that kind of argument."""
+    names = ", ".join(f"`{n}`" for n in mutated)
+    given = dict(zip(arg_names, case.args)) | dict(case.kwargs)
+    kinds = {type(given.get(n)).__name__ for n in mutated}
+    if kinds & {"list", "tuple"}:
+        how = ("copy what you change: for a list of arrays, `[a.copy() for a in xs]` (a list's own "
+               "`.copy()` copies the list, not the arrays inside it)")
+    elif kinds & {"dict"}:
+        how = "copy what you change (`copy.deepcopy(d)` copies the values inside a dict too)"
+    elif kinds & {"DataFrame", "Series"}:
+        how = "work on a copy (`df = df.copy()`) or build a new table"
+    else:
+        how = "work on a copy (`x = x.copy()`) or build a new array"
+    return (f"your function modified its input {names} in place; the caller's data must be "
+            f"left untouched: {how}")
 
 
 def _name_outputs(message: str, names: tuple[str, ...]) -> str:
@@ -157,23 +176,53 @@ def _name_outputs(message: str, names: tuple[str, ...]) -> str:
     return message
 
 
-def diagnose(exercise: Exercise, case: Case, got: Any) -> list[str]:
-    """The hints of every catalogued mistake whose output on ``case`` equals ``got``."""
+def has_finite_value(value: Any) -> bool:
+    """Whether ``value`` holds anything but NaN/inf: a mistake whose output is all NaN or inf
+    cannot be told apart from any other computation that fails, so it never explains one."""
+    if isinstance(value, (bool, np.bool_, str)) or value is None:
+        return True
+    if isinstance(value, (int, float, np.number)):
+        return bool(np.isfinite(value))
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "fc":
+            return True
+        return value.size == 0 or bool(np.isfinite(value).any())
+    if isinstance(value, (list, tuple)):
+        return not value or any(has_finite_value(v) for v in value)
+    if isinstance(value, dict):
+        return not value or any(has_finite_value(v) for v in value.values())
+    if hasattr(value, "to_numpy"):  # pandas
+        try:
+            return has_finite_value(np.asarray(value.to_numpy(), dtype=float))
+        except (TypeError, ValueError):
+            return True
+    return True
+
+
+def diagnose(chapter: str, exercise: Exercise, index: int, case: Case, got: Any,
+             expected: Any = None) -> list[str]:
+    """The hints of every catalogued mistake whose output on case ``index`` equals ``got``.
+
+    A mistake is skipped where its output has no finite value (a NaN coincidence), or equals the
+    expected output (it cannot explain a wrong one)."""
     hints = []
     with warnings.catch_warnings(), np.errstate(all="ignore"), quiet_stdio():
         warnings.simplefilter("ignore")
         for mistake in exercise.mistakes:
-            c = copy.deepcopy(case)
-            try:
-                mistaken = exercise.call(mistake.implementation, c)
-            except Exception:  # a mistake model may not apply to every case
+            mistaken = TRUTH.mistake_output(chapter, exercise, mistake, index, case)
+            if mistaken is TRUTH.solutions.NOT_APPLICABLE or not has_finite_value(mistaken):
                 continue
-            if exercise.compare(got, mistaken):
-                hints.append(mistake.hint)
+            try:
+                if expected is not None and exercise.compare(mistaken, expected):
+                    continue
+                if exercise.compare(got, mistaken):
+                    hints.append(mistake.hint)
+            except Exception:  # a comparison that cannot take a mistake's output
+                continue
     return hints
 
 
-def missing_result(exercise: Exercise, message: str) -> ExerciseResult:
+def missing_result(exercise: Exercise, message: str, status: Status = "missing") -> ExerciseResult:
     return ExerciseResult(
         name=exercise.name,
         points=0.0,
@@ -181,7 +230,7 @@ def missing_result(exercise: Exercise, message: str) -> ExerciseResult:
         passed_cases=0,
         total_cases=0,
         messages=[message],
-        status="missing",
+        status=status,
     )
 
 
@@ -196,10 +245,13 @@ def grade_function(
             f"`{name}` should be a function; got {type(fn).__name__}. Run the cell that defines it.",
         )
     cases = exercise.cases(hidden=hidden)
-    expected = expected_outputs(chapter, exercise, cases)
-    names = argument_names(reference_function(chapter, name))
+    try:
+        expected = expected_outputs(chapter, exercise, cases)
+        names = TRUTH.argument_names(chapter, name)
+    except (ReferenceNotFoundError, BundleError) as exc:
+        return missing_result(exercise, str(exc), status="error")
     with warnings.catch_warnings(), np.errstate(all="ignore"), quiet_stdio():
         warnings.simplefilter("ignore")
         outcomes = run_cases(exercise.apply, fn, [(c.args, c.kwargs) for c in cases], names,
                              exercise.time_limit)
-    return judge(exercise, cases, outcomes, expected, names, exercise.public_count())
+    return judge(exercise, cases, outcomes, expected, names, exercise.public_count(), chapter)

@@ -73,7 +73,8 @@ class _Encoder:
             return {"__dataframe__": {
                 "columns": [self.encode(c, depth + 1) for c in value.columns],
                 "index": self.array(value.index.to_numpy()),
-                "data": [self.array(value[c].to_numpy()) for c in value.columns],
+                "index_name": self.encode(value.index.name, depth + 1),
+                "data": [self.array(value.iloc[:, i].to_numpy()) for i in range(value.shape[1])],
             }}
         if type(value) is pd.Series:
             return {"__series__": {
@@ -112,6 +113,7 @@ def _decode(value: Any, arrays: Any) -> Any:
         data = {i: _decode(d, arrays) for i, d in enumerate(spec["data"])}
         frame = pd.DataFrame(data, index=_decode(spec["index"], arrays))
         frame.columns = columns
+        frame.index.name = _decode(spec.get("index_name"), arrays)
         return frame
     if "__series__" in value:
         import pandas as pd
@@ -125,11 +127,11 @@ def _decode(value: Any, arrays: Any) -> Any:
     raise NotPlainDataError(f"unknown tagged value {sorted(value)}")
 
 
-def dump(value: Any, stem: Path) -> None:
+def dump(value: Any, stem: Path, compress: bool = False) -> None:
     """Write ``value`` as ``stem.json`` plus ``stem.npz``."""
     encoder = _Encoder()
     structure = encoder.encode(value)
-    np.savez(stem.with_suffix(".npz"), **encoder.arrays)
+    (np.savez_compressed if compress else np.savez)(stem.with_suffix(".npz"), **encoder.arrays)
     stem.with_suffix(".json").write_text(json.dumps(structure), encoding="utf-8")
 
 

@@ -15,13 +15,19 @@ from .compare import Comparison, allclose
 
 CHAPTER_PATTERN = re.compile(r"^(\d\d)_([a-z][a-z0-9_]*)$")
 
-# Chapter id -> registry module (autograder/exercises/<slug>.py). Chapters are added here as
-# they are written; the order is the course order.
+# Chapter id -> registry module (autograder/exercises/<slug>.py or a package
+# autograder/exercises/<slug>/). This is the one list of chapters, in course order; a chapter whose
+# registry module does not exist yet is not offered (see chapter_ids).
 CHAPTERS: dict[str, str] = {
     "00_welcome": "welcome",
     "01_ml_basics": "ml_basics",
     "02_cnn_math": "cnn_math",
     "03_rnn_math": "rnn_math",
+    "04_imaging": "imaging",
+    "05_clinical_nlp": "clinical_nlp",
+    "06_ethics": "ethics",
+    "07_prognosis": "prognosis",
+    "08_drug_discovery": "drug_discovery",
 }
 
 
@@ -38,12 +44,39 @@ class Case:
     label: str = ""
 
 
+class WrongOutput(Exception):
+    """Raised by an exercise's ``invoke`` (or a probe inside it) when the learner's function
+    returned something that cannot be right, with the message the learner should read: "your
+    model's predict() gives shape (N, 3); expected (N, 1) or (N, 2)". The case fails as a wrong
+    output (not as an error in the learner's code), and the message is shown as it is."""
+
+
+def reference(chapter: str, name: str) -> Callable[..., Any]:
+    """The reference implementation of ``chapter``'s exercise ``name``, looked up when called.
+
+    The one documented way for a mistake model to reuse the reference: a mistake is a function of
+    the exercise's inputs, e.g. ``lambda x, w: reference(CHAPTER, "conv2d")(x, w[::-1, ::-1])``.
+    Mistake outputs on public cases are computed at release time (where the solutions are), so the
+    lookup never happens on a student's machine.
+    """
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        from .reference import reference_function
+
+        return reference_function(chapter, name)(*args, **kwargs)
+
+    call.__name__ = f"reference_{name}"
+    return call
+
+
 @dataclass
 class Mistake:
     """A known wrong implementation and the diagnosis it deserves.
 
-    ``implementation`` takes the same arguments as the exercise and returns what the mistaken
-    version returns. When a learner's wrong output matches it, ``hint`` is shown.
+    ``implementation`` takes the same arguments as the exercise (a function of its inputs; it may
+    call :func:`reference`) and returns what the mistaken version returns. When a learner's wrong
+    output matches it on a case, ``hint`` is shown. The hint names the mistake and the idea; it
+    never contains a line of the reference solution.
     """
 
     name: str
@@ -68,6 +101,11 @@ class Exercise:
         ``invoke`` that uses it and returns plain data (predictions, say).
     time_limit : seconds allowed for one case.
     output_names : names of the items of a returned tuple, used in messages.
+    advice : the "check this first" line shown when an output is wrong in its values and no
+        catalogued mistake matches it (a generic line is used when empty).
+    bundled_reference : take the reference outputs of public cases from the release bundle even
+        when solutions/ is present: for model exercises whose reference trains a model, so that a
+        learner's check never retrains it.
     """
 
     name: str
@@ -80,6 +118,8 @@ class Exercise:
     time_limit: float = 10.0
     seed: int = 0
     output_names: tuple[str, ...] = ()
+    advice: str = ""
+    bundled_reference: bool = False
     _public_count: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def cases(self, hidden: bool = False) -> list[Case]:
@@ -124,13 +164,17 @@ class UnknownExerciseError(LookupError):
 
 
 def chapter_ids() -> list[str]:
-    return list(CHAPTERS)
+    """The chapters that have graded exercises, in course order."""
+    import importlib.util
+
+    return [c for c, slug in CHAPTERS.items()
+            if importlib.util.find_spec(f"{__package__}.exercises.{slug}") is not None]
 
 
 def chapter_exercises(chapter: str) -> dict[str, Exercise]:
     """The exercises of ``chapter`` by name, in notebook order."""
-    if chapter not in CHAPTERS:
-        known = ", ".join(CHAPTERS)
+    if chapter not in chapter_ids():
+        known = ", ".join(chapter_ids())
         raise UnknownChapterError(
             f"unknown chapter {chapter!r}; the chapters with graded exercises are: {known}"
         )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from .grading import ExerciseResult
 
 MAX_FAILED_CASES_SHOWN = 3
+GENERIC_ADVICE = ("No catalogued mistake matches your output. Re-read the docstring (shapes, axis, "
+                  "conventions) and try your function on the small example above this cell.")
 
 
 def _points(value: float) -> str:
@@ -46,11 +48,9 @@ def exercise_report(result: ExerciseResult, hidden: bool = False) -> str:
     if hidden_groups > 0:
         rest = sum(len(v) for v in list(groups.values())[shown:])
         lines.append(f"  ... and {rest} more failing case{'s' if rest > 1 else ''}")
-    if not result.hints and any(c.kind == "wrong" for c in failed):
-        lines.append(
-            "  No catalogued mistake matches your output. Re-read the docstring (shapes, axis, "
-            "conventions) and try your function on the small example above this cell."
-        )
+    if not result.hints and any(c.kind == "wrong" and c.about_values for c in failed):
+        lines.append("  " + (f"Check this first: {result.advice}" if result.advice else
+                             GENERIC_ADVICE))
     return "\n".join(lines)
 
 

@@ -1,11 +1,22 @@
-"""Which data sets the course has, what kind each is, and where its data card lives."""
+"""Which data sets the course has, what kind each is, and where its data card lives.
+
+The data cards in ``cards/`` are the catalogue: adding a data set means adding its card. A card
+starts with ``# NAME: one-line summary``, has a ``**Kind:** real|synthetic|remote ...`` paragraph
+and a ``**Loader:** `medai.datasets...function(...)` `` line (see docs/authoring.md).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 CARDS_DIR = Path(__file__).resolve().parent / "cards"
+KINDS = ("real", "synthetic", "remote")
+
+_TITLE = re.compile(r"^#\s+([a-z0-9_]+):\s*(.+)$")
+_KIND = re.compile(r"\*\*Kind:\*\*\s*([a-z]+)")
+_LOADER = re.compile(r"\*\*Loader:\*\*\s*`(medai\.datasets\.[\w.]+)\(")
 
 
 @dataclass(frozen=True)
@@ -13,65 +24,42 @@ class DatasetEntry:
     name: str
     kind: str  # "real" (ships in an installed package), "synthetic" (seeded generator), "remote"
     summary: str
-    loader: str  # the function in medai.datasets that loads it
+    loader: str  # the function that loads it, e.g. medai.datasets.images.load_ct_slice
 
 
-DATASETS: tuple[DatasetEntry, ...] = (
-    DatasetEntry(
-        "breast_cancer",
-        "real",
-        "Breast Cancer Wisconsin (Diagnostic): 569 fine-needle aspirates, 30 features, "
-        "1 = malignant (scikit-learn)",
-        "load_breast_cancer",
-    ),
-    DatasetEntry(
-        "ct_small",
-        "real",
-        "one 128 x 128 CT slice in Hounsfield units (pydicom's CT_small.dcm, NEMA WG04 sample data)",
-        "load_ct_slice",
-    ),
-    DatasetEntry(
-        "retina",
-        "real",
-        "a fundus photograph of a normal left eye, 1411 x 1411 RGB (scikit-image, CC0)",
-        "load_retina",
-    ),
-    DatasetEntry(
-        "repeated_visits",
-        "synthetic",
-        "Repeated clinic visits per patient (seeded): 400 patients, 2-8 visits each, a "
-        "patient-level diabetic-complication label; made to show patient leakage",
-        "make_repeated_visits",
-    ),
-    DatasetEntry(
-        "synthetic_ecg",
-        "synthetic",
-        "Seeded single-lead ECG strips (P-QRS-T beats, noise, baseline wander) in five rhythms: "
-        "sinus, bradycardia, tachycardia, AF-like, premature ventricular beats",
-        "make_rhythm_dataset",
-    ),
-    DatasetEntry(
-        "waveform_ecg",
-        "real",
-        "A real 12-lead resting ECG, 10 s at 1000 Hz, read from DICOM and scaled to mV (pydicom)",
-        "load_waveform_ecg",
-    ),
-)
+class CardFormatError(ValueError):
+    pass
+
+
+def parse_card(path: Path) -> DatasetEntry:
+    """The catalogue entry a card describes; CardFormatError names what the card lacks."""
+    text = path.read_text(encoding="utf-8")
+    title = _TITLE.match(text.splitlines()[0] if text else "")
+    kind, loader = _KIND.search(text), _LOADER.search(text)
+    problems = []
+    if not title or title.group(1) != path.stem:
+        problems.append(f"a first line '# {path.stem}: summary'")
+    if not kind or kind.group(1) not in KINDS:
+        problems.append(f"a '**Kind:** {'|'.join(KINDS)} ...' paragraph")
+    if not loader:
+        problems.append("a '**Loader:** `medai.datasets.function(...)`' line")
+    if problems:
+        raise CardFormatError(f"data card {path.name} needs " + ", ".join(problems))
+    return DatasetEntry(path.stem, kind.group(1), title.group(2).strip(), loader.group(1))
 
 
 def list_datasets() -> list[DatasetEntry]:
-    return list(DATASETS)
+    return [parse_card(p) for p in sorted(CARDS_DIR.glob("*.md"))]
 
 
 def entry(name: str) -> DatasetEntry:
-    for e in DATASETS:
-        if e.name == name:
-            return e
-    known = ", ".join(e.name for e in DATASETS)
-    raise KeyError(f"no data set named {name!r}; the data sets are: {known}")
+    path = CARDS_DIR / f"{name}.md"
+    if not re.fullmatch(r"[a-z0-9_]+", name) or not path.is_file():
+        known = ", ".join(e.name for e in list_datasets())
+        raise KeyError(f"no data set named {name!r}; the data sets are: {known}")
+    return parse_card(path)
 
 
 def card(name: str) -> str:
     """The data card of ``name`` (Markdown)."""
-    entry(name)
-    return (CARDS_DIR / f"{name}.md").read_text(encoding="utf-8")
+    return (CARDS_DIR / f"{entry(name).name}.md").read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import importlib
 import threading
 from functools import partial
 
@@ -39,7 +40,8 @@ def test_every_dataset_has_a_complete_card_and_a_loader(entry):
         assert section in card, f"the card of {entry.name} has no '{section}'"
     if entry.kind == "synthetic":
         assert "does not capture" in card
-    assert callable(getattr(datasets, entry.loader))
+    module, _, function = entry.loader.rpartition(".")
+    assert callable(getattr(importlib.import_module(module), function)), entry.loader
 
 
 def test_data_cli(capsys):

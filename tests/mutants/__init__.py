@@ -17,12 +17,17 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Mutant:
     """A mistake students make. It must earn less than full marks, and the feedback must contain
-    ``diagnosis`` (a substring of the hint that mistake deserves)."""
+    ``diagnosis`` (a substring of the hint that mistake deserves), on the public cases already
+    (what a learner sees in the notebook) and with the hidden cases (what grading gives).
+
+    ``hidden_only`` is for the rare mistake that no public case can reveal: the reason why. Such a
+    mutant is held to losing points with the hidden cases only."""
 
     exercise: str
     mistake: str
     source: str
     diagnosis: str
+    hidden_only: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,131 @@
+"""What the public checks need when solutions/ is absent: the release bundle.
+
+``make release`` writes, per chapter, plain data (JSON + ``.npz``, no pickles, no code) into
+``autograder/bundle/``: for every exercise, a digest of its public case inputs, the reference's outputs
+on them, and every catalogued mistake's outputs on them (for diagnoses); the argument names of each
+exercise; which notebook holds which exercises. A class's installed package carries the case
+generators and this bundle; it carries neither the reference code nor any hidden case's expected output.
+
+Usage: ``python -m medai.autograder.bundle [CHAPTER...] [--out DIR]`` (all chapters by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import plain
+
+BUNDLE_DIR = Path(__file__).resolve().parent / "bundle"
+FORMAT = 1
+
+
+class BundleError(LookupError):
+    """The bundle is missing, or was made for other cases than the ones this package generates."""
+
+
+def cases_digest(cases: list) -> str:
+    """A digest of the case inputs, so that a bundle is never used with cases it was not made for."""
+    encoder = plain._Encoder()
+    structure = encoder.encode([[list(c.args), dict(c.kwargs)] for c in cases])
+    digest = hashlib.sha256(json.dumps(structure, sort_keys=True).encode())
+    for key in sorted(encoder.arrays, key=lambda k: int(k[1:])):
+        array = np.ascontiguousarray(encoder.arrays[key])
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()[:24]
+
+
+def build_chapter(chapter: str) -> dict[str, Any]:
+    """The bundle of ``chapter``, computed from its solutions (the reference) and registry."""
+    from .reference import chapter_notebooks, read_solution_notebook
+    from .registry import chapter_exercises
+    from .truth import SolutionsTruth
+
+    truth = SolutionsTruth()
+    exercises = {}
+    for name, exercise in chapter_exercises(chapter).items():
+        cases = exercise.cases(hidden=False)
+        expected = truth.expected(chapter, exercise, cases)
+        mistakes = {}
+        for mistake in exercise.mistakes:
+            outputs = [truth.mistake_output(chapter, exercise, mistake, i, case)
+                       for i, case in enumerate(cases)]
+            mistakes[mistake.name] = {"applies": [o is not SolutionsTruth.NOT_APPLICABLE
+                                                  for o in outputs],
+                                      "outputs": [None if o is SolutionsTruth.NOT_APPLICABLE else o
+                                                  for o in outputs]}
+        exercises[name] = {
+            "cases_digest": cases_digest(cases),
+            "arg_names": truth.argument_names(chapter, name),
+            "expected": expected,
+            "mistakes": mistakes,
+        }
+    notebooks = {p.name: list(read_solution_notebook(p).solutions)
+                 for p in chapter_notebooks(chapter)}
+    return {"format": FORMAT, "chapter": chapter, "notebooks": notebooks, "exercises": exercises}
+
+
+def write_chapter(chapter: str, out: Path = BUNDLE_DIR) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / chapter
+    try:
+        plain.dump(build_chapter(chapter), stem, compress=True)
+    except plain.NotPlainDataError as exc:
+        raise BundleError(f"chapter {chapter}: a reference or mistake output is not plain data: "
+                          f"{exc}") from None
+    return stem
+
+
+_loaded: dict[str, dict] = {}
+
+
+def load_chapter(chapter: str) -> dict[str, Any]:
+    """The bundle of ``chapter`` shipped with this package."""
+    if chapter not in _loaded:
+        stem = BUNDLE_DIR / chapter
+        if not stem.with_suffix(".json").is_file():
+            raise BundleError(
+                f"this installation has neither the course's solutions/ nor the release data of "
+                f"chapter {chapter} (autograder/bundle/{chapter}.json): reinstall the course package, "
+                "or run from inside the medai-course checkout")
+        _loaded[chapter] = plain.load(stem)
+    return _loaded[chapter]
+
+
+def exercise_entry(chapter: str, name: str, cases: list) -> dict[str, Any]:
+    entry = load_chapter(chapter)["exercises"].get(name)
+    if entry is None:
+        raise BundleError(f"the release data of chapter {chapter} has no exercise {name!r}: the "
+                          "package is older than the notebook; reinstall the course package")
+    if entry["cases_digest"] != cases_digest(cases):
+        raise BundleError(
+            f"the release data of {chapter}/{name} was made for other public cases than this "
+            "package generates (different library versions?): reinstall the course package, or "
+            "ask your instructor")
+    return entry
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .registry import chapter_ids
+
+    parser = argparse.ArgumentParser(prog="python -m medai.autograder.bundle",
+                                     description="write the release bundle of the public checks")
+    parser.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    parser.add_argument("--out", type=Path, default=BUNDLE_DIR, help="output folder")
+    args = parser.parse_args(argv)
+    for chapter in args.chapters or chapter_ids():
+        stem = write_chapter(chapter, args.out)
+        size = sum(stem.with_suffix(s).stat().st_size for s in (".json", ".npz"))
+        print(f"{chapter}: {stem}.json/.npz ({size / 1024:.0f} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
