@@ -23,6 +23,7 @@ from pathlib import Path
 from . import plain, sandbox
 from .check import (
     DEFAULT_CELL_TIMEOUT,
+    STOPPED_EARLY,
     NotebookError,
     NotebookPlan,
     NotebookReport,
@@ -32,6 +33,7 @@ from .check import (
     plan_notebook,
     read_notebook,
     read_response,
+    run_with_fallback,
 )
 from .reference import solutions_dir
 from .registry import UnknownChapterError, chapter_exercises
@@ -136,7 +138,7 @@ def _report_to_json(report: NotebookReport, fingerprint: str, seconds: float,
         "notes": report.notes,
         "total": report.total,
         "max_total": report.max_total,
-        "ran": not any(n.startswith("the notebook could not be run") for n in report.notes),
+        "ran": report.ran,
         "exercises": [dict(r.to_json(), hints=r.hints, report=exercise_report(r, hidden=True),
                            passed_cases=r.passed_cases, total_cases=r.total_cases)
                       for r in report.results],
@@ -169,7 +171,9 @@ class BatchGrader:
         self.out = out
         self.jobs = max(1, jobs)
         self.limits = limits or sandbox.Limits()
-        self.cell_timeout = min(cell_timeout, self.limits.wall_seconds)
+        # Half the wall time at most for one cell: a cell that loops forever then leaves time for
+        # the exercise cells to be run and graded (graceful degradation) within the same run.
+        self.cell_timeout = min(cell_timeout, self.limits.wall_seconds / 2)
         self.stream = stream or sys.stderr
         self.version = grader_version(chapter, self.limits)
         self.plans: dict[str, NotebookPlan] = {}
@@ -246,43 +250,54 @@ class BatchGrader:
         return worker, exchange
 
     def _run(self, sub: Submission, plan: NotebookPlan, content: bytes) -> NotebookReport:
-        worker, exchange = self._worker()
-        workdir = exchange / sub.key
-        shutil.rmtree(workdir, ignore_errors=True)
-        workdir.mkdir(parents=True)
-        try:
-            if self.data_dir:
-                for item in self.data_dir.iterdir():
-                    if item.suffix != ".ipynb" and item.is_file():
-                        shutil.copy(item, workdir / item.name)
-            notebook_copy = workdir / sub.path.name
-            notebook_copy.write_bytes(content)
-            plain.dump(plan.request(notebook_copy, self.cell_timeout), workdir / REQUEST)
-            limits = sandbox.Limits(**{**self.limits.__dict__,
-                                       "wall_seconds": min(self.limits.wall_seconds,
-                                                           plan.budget(self.cell_timeout))})
-            if worker is not None:
-                try:
-                    run = worker.run(workdir, limits)
-                except sandbox.WorkerCrashed as exc:
-                    worker.close()
-                    self.workers.pop(self.worker_ids.index, None)
-                    return grade_response(sub.path.name, plan, None, str(exc))
-            else:
-                run = sandbox.run([sys.executable, "-m", "medai.autograder.runner", str(workdir)],
-                                  workdir, limits, sandbox.scrubbed_env(workdir))
-            failure = None
-            if run.timed_out:
-                failure = f"it did not finish within the {limits.wall_seconds:g} s time limit"
-            elif run.returncode not in (0, WATCHDOG_EXIT):
-                failure = crash_reason(run.returncode, run.stderr_tail)
-            response = None if failure else read_response(workdir)
-            if response is None and failure is None:
-                failure = ("it stopped before grading finished (os._exit() in a cell, a crash, "
-                           "or its result files were tampered with)")
-            return grade_response(sub.path.name, plan, response, failure)
-        finally:
+        def run_once(definitions_only: bool, names: list[str], skip_cells: list[int]
+                     ) -> tuple[dict | None, str | None]:
+            worker, exchange = self._worker()
+            workdir = exchange / sub.key
             shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir(parents=True)
+            try:
+                request = plan.request(workdir / sub.path.name, self.cell_timeout,
+                                       definitions_only, names, skip_cells)
+                return self._run_in(worker, workdir, sub, plan, content, request)
+            finally:
+                shutil.rmtree(workdir, ignore_errors=True)
+
+        response, notes = run_with_fallback(run_once, [p.exercise.name for p in plan.exercises
+                                                       if not p.problem])
+        return grade_response(sub.path.name, plan, response, notes)
+
+    def _run_in(self, worker: sandbox.Worker | None, workdir: Path, sub: Submission,
+                plan: NotebookPlan, content: bytes, request: dict
+                ) -> tuple[dict | None, str | None]:
+        if self.data_dir:
+            for item in self.data_dir.iterdir():
+                if item.suffix != ".ipynb" and item.is_file():
+                    shutil.copy(item, workdir / item.name)
+        notebook_copy = workdir / sub.path.name
+        notebook_copy.write_bytes(content)
+        plain.dump(request, workdir / REQUEST)
+        limits = sandbox.Limits(**{**self.limits.__dict__,
+                                   "wall_seconds": min(self.limits.wall_seconds,
+                                                       plan.budget(self.cell_timeout))})
+        if worker is not None:
+            try:
+                run = worker.run(workdir, limits)
+            except sandbox.WorkerCrashed as exc:
+                worker.close()
+                self.workers.pop(self.worker_ids.index, None)
+                return None, str(exc)
+        else:
+            run = sandbox.run([sys.executable, "-m", "medai.autograder.runner", str(workdir)],
+                              workdir, limits, sandbox.scrubbed_env(workdir))
+        if run.timed_out:
+            return None, f"it did not finish within the {limits.wall_seconds:g} s time limit"
+        if run.returncode not in (0, WATCHDOG_EXIT):
+            return None, crash_reason(run.returncode, run.stderr_tail)
+        response = read_response(workdir)
+        if response is None:
+            return None, STOPPED_EARLY + " (or its result files were tampered with)"
+        return response, None
 
     def _close_workers(self) -> None:
         for worker in list(self.workers.values()):
@@ -325,7 +340,7 @@ def preload_modules(chapter: str) -> list[str]:
     """What the chapter's notebooks import (from their code cells), for the warm worker."""
     import ast
 
-    from .reference import cell_source
+    from .cells import cell_source
     from .registry import CHAPTERS
 
     modules = ["numpy", "pandas", "matplotlib.pyplot", "IPython.core.interactiveshell",

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from . import plain
 from .bundle import BundleError
+from .cells import cell_source, defined_functions, exercise_ids, first_code_cell
 from .execution import Outcome
 from .grading import ExerciseResult, expected_outputs, judge, missing_result
-from .reference import ReferenceNotFoundError, cell_source, first_code_cell
+from .reference import ReferenceNotFoundError
 from .registry import CHAPTER_PATTERN, Case, Exercise, UnknownChapterError, chapter_exercises
 from .runner import REQUEST, RESPONSE, WATCHDOG_EXIT
 from .truth import HIDDEN_NEEDS_SOLUTIONS, TRUTH
@@ -35,6 +36,7 @@ class NotebookReport:
     chapter: str
     results: list[ExerciseResult]
     notes: list[str] = field(default_factory=list)
+    ran: bool = True  # False when no run of the notebook reached grading
 
     @property
     def total(self) -> float:
@@ -99,37 +101,20 @@ def detect_chapter(path: Path, notebook: dict) -> str:
     )
 
 
-def _solution_ids(notebook: dict) -> list[str]:
-    ids = []
-    for cell in notebook["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
-        if cell.get("cell_type") == "code" and meta.get("solution") and meta.get("grade_id"):
-            ids.append(meta["grade_id"])
-    return ids
-
-
-_DEFINITION = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
-
-
-def _defined_names(notebook: dict) -> set[str]:
-    return {m for cell in notebook["cells"] if cell.get("cell_type") == "code"
-            for m in _DEFINITION.findall(cell_source(cell))}
-
-
 def exercises_of(chapter: str, path: Path, notebook: dict) -> list[str]:
     """The exercises this notebook should hold: those of the solutions notebook with its name,
     else of the solutions notebook sharing the most exercises with it (by nbgrader ids, or by the
     functions it defines when its metadata was lost)."""
     registry = chapter_exercises(chapter)
     held = TRUTH.notebook_exercises(chapter)  # notebook file name -> its exercises, in order
-    mine = set(_solution_ids(notebook)) | _defined_names(notebook)
+    mine = set(exercise_ids(notebook)) | {f for c in notebook["cells"] for f in defined_functions(c)}
     match = held.get(path.name)
     if match is None and held:
         match = max(held.values(), key=lambda names: len(mine & set(names)))
         if not mine & set(match):
             match = None
     names = list(match) if match else []
-    names += [n for n in _solution_ids(notebook) if n not in names]
+    names += [n for n in exercise_ids(notebook) if n not in names]
     return [n for n in names if n in registry]
 
 
@@ -139,6 +124,7 @@ class ExercisePlan:
     cases: list[Case]
     expected: list
     arg_names: list[str]
+    problem: str = ""  # why this exercise cannot be graded here (the others still are)
 
 
 @dataclass
@@ -149,17 +135,22 @@ class NotebookPlan:
     chapter: str
     exercises: list[ExercisePlan]
 
-    def request(self, notebook: Path, cell_timeout: float) -> dict:
-        """What the child is told: the notebook and the case inputs, never expected outputs."""
+    def request(self, notebook: Path, cell_timeout: float, definitions_only: bool = False,
+                names: list[str] | None = None, skip_cells: list[int] | None = None) -> dict:
+        """What the child is told: the notebook and the case inputs, never expected outputs; with
+        ``names``, only those exercises; ``skip_cells`` (indices) are not run."""
         return {
             "notebook": str(notebook),
             "chapter": self.chapter,
             "cell_timeout": cell_timeout,
+            "definitions_only": definitions_only,
+            "skip_cells": list(skip_cells or []),
             "exercises": [
                 {"name": p.exercise.name, "time_limit": p.exercise.time_limit,
                  "arg_names": p.arg_names,
                  "cases": [[list(c.args), dict(c.kwargs)] for c in p.cases]}
                 for p in self.exercises
+                if not p.problem and (names is None or p.exercise.name in names)
             ],
         }
 
@@ -177,15 +168,18 @@ def plan_notebook(path: Path, notebook: dict, hidden: bool) -> NotebookPlan:
         raise NotebookError(HIDDEN_NEEDS_SOLUTIONS)
     try:
         names = exercises_of(chapter, path, notebook)
-        registry = chapter_exercises(chapter)
-        plans = []
-        for name in names:
-            exercise = registry[name]
-            cases = exercise.cases(hidden=hidden)
-            plans.append(ExercisePlan(exercise, cases, expected_outputs(chapter, exercise, cases),
-                                      TRUTH.argument_names(chapter, name)))
     except (ReferenceNotFoundError, BundleError) as exc:
         raise NotebookError(str(exc)) from None
+    registry = chapter_exercises(chapter)
+    plans = []
+    for name in names:
+        exercise = registry[name]
+        cases = exercise.cases(hidden=hidden)
+        try:
+            plans.append(ExercisePlan(exercise, cases, expected_outputs(chapter, exercise, cases),
+                                      TRUTH.argument_names(chapter, name)))
+        except (ReferenceNotFoundError, BundleError) as exc:  # costs this exercise only
+            plans.append(ExercisePlan(exercise, cases, [], [], problem=str(exc)))
     return NotebookPlan(chapter, plans)
 
 
@@ -220,20 +214,68 @@ def crash_reason(returncode: int | None, stderr: str) -> str:
     return f"the process running it exited with code {returncode} before reporting"
 
 
-def grade_response(path: str, plan: NotebookPlan, response: dict | None,
-                   failure: str | None) -> NotebookReport:
-    """Judge the child's outputs against the reference outputs of ``plan``."""
+STOPPED_EARLY = "it stopped before grading finished (os._exit() in a cell, or a crash)"
+
+
+def run_with_fallback(run_once, names: list[str]) -> tuple[dict | None, list[str]]:
+    """Graceful degradation. ``run_once(definitions_only, names, skip_cells)`` runs the notebook in
+    a fresh child, grading the exercises ``names``, and returns ``(response, failure)``.
+
+    When a whole run fails (out of time, a crash, ``os._exit``), a second child runs only the
+    import cell and the exercise cells (they hold definitions only). When a child had to be
+    stopped because code ignored the time limit, the exercises it had not graded yet are graded
+    in another child that skips the cell that could not be stopped. One bad function costs one
+    exercise, not the notebook."""
+    notes: list[str] = []
+    response, failure = run_once(False, names, [])
     if response is None:
-        why = failure or "the process running it stopped unexpectedly"
-        return NotebookReport(path, plan.chapter, [
-            missing_result(p.exercise, f"the notebook could not be run to the end: {why}")
-            for p in plan.exercises
-        ], [f"the notebook could not be run to the end: {why}"])
-    cells = response["cells"]
+        notes.append(f"the notebook could not be run to the end: {failure}")
+        response, failure = run_once(True, names, [])
+        if response is None:
+            return None, notes + [
+                f"running only its import cell and exercise cells failed too: {failure}"]
+        notes[-1] += ("; it was run again with only its import cell and exercise cells, and its "
+                      "exercises were graded from those")
+    skip = [response["stuck_cell"]] if "stuck_cell" in response else []
+    for _ in range(len(names)):
+        left = list(response.get("unfinished") or [])
+        if not left:
+            break
+        again, _failure = run_once(True, left, skip)
+        if again is None:
+            break
+        response["exercises"].update({n: again["exercises"][n] for n in left
+                                      if n in again["exercises"]})
+        response["unfinished"] = again.get("unfinished") or []
+        skip += [again["stuck_cell"]] if "stuck_cell" in again else []
+    return response, notes
+
+
+def _cell_notes(cells: list[dict]) -> list[str]:
     notes = [f"{c['error']}" if c["where"] in c["error"] else f"{c['where']}: {c['error']}"
              for c in cells if c["status"] == "error"]
+    not_run = [c["where"] for c in cells if c["status"] == "not_run"]
+    if not_run:
+        shown = ", ".join(not_run[:6]) + (f" and {len(not_run) - 6} more" if len(not_run) > 6 else "")
+        notes.append(f"not run, so that the exercises could still be graded: {shown}")
+    return notes
+
+
+def grade_response(path: str, plan: NotebookPlan, response: dict | None,
+                   notes: list[str]) -> NotebookReport:
+    """Judge the child's outputs against the reference outputs of ``plan``."""
+    if response is None:
+        why = notes[-1] if notes else "the notebook could not be run: it stopped unexpectedly"
+        return NotebookReport(path, plan.chapter, [
+            missing_result(p.exercise, p.problem, "error") if p.problem else
+            missing_result(p.exercise, why) for p in plan.exercises], list(notes), ran=False)
+    cells = response["cells"]
+    notes = list(notes) + _cell_notes(cells)
     results = []
     for p in plan.exercises:
+        if p.problem:
+            results.append(missing_result(p.exercise, p.problem, status="error"))
+            continue
         ran = response["exercises"].get(p.exercise.name, {"defined": False})
         if not ran["defined"]:
             results.append(missing_result(p.exercise, _why_missing(p.exercise.name, cells)))
@@ -261,15 +303,20 @@ def check_notebook(
     path = Path(path)
     notebook = read_notebook(path)
     plan = plan_notebook(path, notebook, hidden)
-    with tempfile.TemporaryDirectory(prefix="medai-check-") as tmp:
-        workdir = Path(tmp)
-        plain.dump(plan.request(path.resolve(), cell_timeout), workdir / REQUEST)
-        failure = run_child(workdir, path.resolve().parent, plan.budget(cell_timeout))
-        response = None if failure else read_response(workdir)
-        if response is None and failure is None:
-            failure = ("it stopped before grading finished (os._exit() in a cell, "
-                       "or a crash)")
-    return grade_response(str(path), plan, response, failure)
+
+    def run_once(definitions_only: bool, names: list[str], skip_cells: list[int]
+                 ) -> tuple[dict | None, str | None]:
+        with tempfile.TemporaryDirectory(prefix="medai-check-") as tmp:
+            workdir = Path(tmp)
+            request = plan.request(path.resolve(), cell_timeout, definitions_only, names, skip_cells)
+            plain.dump(request, workdir / REQUEST)
+            failure = run_child(workdir, path.resolve().parent, plan.budget(cell_timeout))
+            response = None if failure else read_response(workdir)
+            return response, (failure or STOPPED_EARLY) if response is None else None
+
+    response, notes = run_with_fallback(run_once, [p.exercise.name for p in plan.exercises
+                                                   if not p.problem])
+    return grade_response(str(path), plan, response, notes)
 
 
 def _why_missing(name: str, cells: list[dict]) -> str:

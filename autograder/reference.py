@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cells import cell_source, exercise_id, first_code_cell
 from .execution import quiet_stdio
 
 
@@ -48,19 +49,6 @@ def solutions_dir() -> Path:
     return root / "solutions"
 
 
-def nbgrader_meta(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def cell_source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
-
-
-def first_code_cell(cells: list[dict]) -> dict | None:
-    return next((c for c in cells if c.get("cell_type") == "code"), None)
-
-
 @dataclass
 class SolutionNotebook:
     path: Path
@@ -72,11 +60,7 @@ def read_solution_notebook(path: Path) -> SolutionNotebook:
     nb = json.loads(path.read_text(encoding="utf-8"))
     cells = nb.get("cells", [])
     first = first_code_cell(cells)
-    solutions = {}
-    for cell in cells:
-        meta = nbgrader_meta(cell)
-        if cell.get("cell_type") == "code" and meta.get("solution") and not meta.get("grade"):
-            solutions[meta.get("grade_id", "")] = cell_source(cell)
+    solutions = {exercise_id(c): cell_source(c) for c in cells if exercise_id(c)}
     return SolutionNotebook(path, cell_source(first) if first else "", solutions)
 
 

@@ -18,30 +18,19 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from .cells import (
+    cell_source,
+    defined_functions,
+    describe_cell,
+    exercise_id,
+    first_code_cell,
+    is_skipped,
+    is_test_cell,
+)
+
 REQUEST, RESPONSE = "request", "response"
 WATCHDOG_EXIT = 3  # the watchdog stopped the process after saving a (partial) response
 _INPUT_NAME = re.compile(r"^<ipython-input-(\d+)-[0-9a-f]+>$")
-
-
-def is_test_cell(cell: dict) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
-    return bool(meta.get("grade")) and not meta.get("solution")
-
-
-def is_skipped(cell: dict) -> bool:
-    return "skip-grading" in (cell.get("metadata", {}).get("tags") or [])
-
-
-def cell_source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-def describe_cell(cell: dict, code_index: int) -> str:
-    meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
-    if meta.get("solution") and meta.get("grade_id"):
-        return f"the cell of exercise `{meta['grade_id']}`"
-    return f"code cell {code_index}"
 
 
 class BoundedSink(io.TextIOBase):
@@ -77,32 +66,47 @@ def _make_shell():
 
 
 def execute_notebook(notebook: dict, cell_timeout: float, records: list[dict] | None = None,
-                     before_each=None) -> tuple[Any, list[dict], dict]:
-    """Run the code cells; return the shell, a record per executed cell, and the map from
-    IPython's code names to readable cell descriptions. ``records`` (filled as cells run) and
-    ``before_each(record)`` let a watchdog see how far it got."""
+                     before_each=None, definitions_only: bool = False,
+                     exercise_names: tuple[str, ...] = (), skip_cells: tuple[int, ...] = ()
+                     ) -> tuple[Any, list[dict], dict]:
+    """Run the code cells; return the shell, a record per cell, and the map from IPython's code
+    names to readable cell descriptions. ``records`` (filled as cells run) and
+    ``before_each(record)`` let a watchdog see how far it got.
+
+    Graceful degradation: with ``definitions_only``, or from the moment a cell runs out of time,
+    only the definitions are run: the import cell and the exercise cells (and, where a notebook
+    lost its metadata, the cells defining an exercise's function). Exercise cells hold only
+    definitions, so every exercise that can be defined still is; other cells are recorded as
+    ``not_run``."""
     from .execution import TimeLimitExceeded, _time_limit, describe_exception
 
     shell = _make_shell()
     records = [] if records is None else records
     labels: dict[int, str] = {}
+    first = first_code_cell(notebook.get("cells", []))
+    degraded = definitions_only
     code_index = 0
     for index, cell in enumerate(notebook.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
         code_index += 1
         where = describe_cell(cell, code_index)
-        meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
         record = {
             "index": index,
             "code_index": code_index,
             "where": where,
-            "grade_id": meta.get("grade_id") if meta.get("solution") else None,
+            "grade_id": exercise_id(cell),
             "status": "ok",
             "error": "",
         }
         if is_test_cell(cell) or is_skipped(cell):
             record["status"] = "skipped"
+            records.append(record)
+            continue
+        defines = cell is first or exercise_id(cell) or set(defined_functions(cell)) & set(
+            exercise_names)
+        if (degraded and not defines) or index in skip_cells:
+            record["status"] = "not_run"
             records.append(record)
             continue
         labels[shell.execution_count] = where
@@ -114,8 +118,10 @@ def execute_notebook(notebook: dict, cell_timeout: float, records: list[dict] | 
                     _time_limit(cell_timeout):
                 result = shell.run_cell(cell_source(cell), store_history=True)
         except TimeLimitExceeded:  # raised after the cell, if the alarm could not interrupt it
-            record["status"], record["error"] = "error", f"stopped after {cell_timeout:g} s"
+            record["status"], record["error"] = "error", f"{where} was stopped after {cell_timeout:g} s"
+            record["exception"] = "TimeLimitExceeded"
             records.append(record)
+            degraded = True
             continue
         error = result.error_before_exec or result.error_in_exec
         if error is not None:
@@ -127,6 +133,7 @@ def execute_notebook(notebook: dict, cell_timeout: float, records: list[dict] | 
                 )
             elif isinstance(error, TimeLimitExceeded):
                 record["error"] = f"{where} was stopped after {cell_timeout:g} s"
+                degraded = True
             else:
                 record["error"] = describe_exception(error, lambda f: _label(f, labels))
             record["exception"] = type(error).__name__
@@ -192,24 +199,29 @@ def grade_in_child(workdir: Path) -> None:
                  "error": error}] * n
 
     def give_up() -> None:
+        # What is not graded yet is listed as unfinished: the parent grades it again in a fresh
+        # child that skips what could not be stopped (graceful degradation).
+        unfinished = [i["name"] for i in request["exercises"] if i["name"] not in exercises]
+        response = {"cells": records, "exercises": exercises, "unfinished": unfinished}
         if "cell" in current:  # a cell ignored the time limit: the notebook cannot go on
             cell = current["cell"]
             cell.update(status="error", error=f"{cell['where']} ignored the time limit of "
                         f"{request['cell_timeout']:g} s and the notebook had to be stopped "
                         "(did it change signal handlers?)")
             records.append(cell)
-            for item in request["exercises"]:
-                exercises[item["name"]] = {"defined": True, "outcomes": stopped(
-                    f"not run: the notebook was stopped at {cell['where']}", len(item["cases"]), 0)}
+            response["stuck_cell"] = cell["index"]
+            reason = f"not run: the notebook was stopped at {cell['where']}"
         else:
             name, n_cases, limit = current["name"], current["n_cases"], current["limit"]
             exercises[name] = {"defined": True, "outcomes": stopped(
                 f"stopped after {limit:g} s: your function ignored the time limit "
                 "(did it change signal handlers?)", n_cases, limit)}
-            for item in request["exercises"]:
-                exercises.setdefault(item["name"], {"defined": True, "outcomes": stopped(
-                    "not run: an earlier exercise could not be stopped", len(item["cases"]), 0)})
-        plain.dump({"cells": records, "exercises": exercises}, workdir / RESPONSE)
+            unfinished.remove(name)
+            reason = "not run: an earlier exercise could not be stopped"
+        for item in request["exercises"]:
+            exercises.setdefault(item["name"], {"defined": True, "outcomes": stopped(
+                reason, len(item["cases"]), 0)})
+        plain.dump(response, workdir / RESPONSE)
 
     watchdog = Watchdog(give_up)
 
@@ -217,8 +229,11 @@ def grade_in_child(workdir: Path) -> None:
         current["cell"] = record
         watchdog.arm(request["cell_timeout"])
 
-    shell, records, labels = execute_notebook(notebook, request["cell_timeout"], records,
-                                              before_each=watch_cell)
+    shell, records, labels = execute_notebook(
+        notebook, request["cell_timeout"], records, before_each=watch_cell,
+        definitions_only=request.get("definitions_only", False),
+        exercise_names=tuple(item["name"] for item in request["exercises"]),
+        skip_cells=tuple(request.get("skip_cells", ())))
     watchdog.arm(None)
     current.clear()
     for item in request["exercises"]:
@@ -253,7 +268,7 @@ def grade_in_child(workdir: Path) -> None:
             })
         exercises[name] = {"defined": True, "outcomes": outcomes}
     watchdog.arm(None)
-    plain.dump({"cells": records, "exercises": exercises}, workdir / RESPONSE)
+    plain.dump({"cells": records, "exercises": exercises, "unfinished": []}, workdir / RESPONSE)
 
 
 def main(argv: list[str] | None = None) -> int:

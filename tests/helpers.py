@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from medai.autograder.reference import cell_source, first_code_cell
+from medai.autograder.cells import cell_source, first_code_cell
 from medai.autograder.registry import chapter_exercises, chapter_ids
 
 ROOT = Path(__file__).resolve().parent.parent

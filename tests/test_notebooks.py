@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from medai.autograder.cells import cell_source, first_code_cell, nbgrader_meta
 from medai.autograder.check import check_notebook
-from medai.autograder.reference import cell_source, first_code_cell, nbgrader_meta
 from tests.helpers import ROOT, chapters, exercises, load, notebooks
 
 SOLUTIONS = notebooks("solutions")

@@ -89,9 +89,10 @@ ATTACKS = [
            {MEANS: (0, "stopped after")}),
     Attack("sleeping forever in a cell",
            lambda c: notebook(c, extra=["import time\ntime.sleep(10**6)\n"]), {}),
+    # Graceful degradation: the exercise cells are run again without the other cells.
     Attack("os._exit in a cell", lambda c: notebook(c, extra=["import os\nos._exit(0)\n"]),
-           {PREVALENCE: (0, "could not be run"), MEANS: (0, "could not be run"),
-            ZSCORE: (0, "could not be run")}),
+           {PREVALENCE: ("full", "run again with only its import cell and exercise cells"),
+            MEANS: ("full", "could not be run to the end"), ZSCORE: ("full", "could not be run")}),
     Attack("sys.exit in a cell and in a function",
            lambda c: notebook(c, {PREVALENCE: "import sys\ndef malignancy_prevalence(labels):\n"
                                               "    sys.exit(3)\n"},
@@ -171,7 +172,8 @@ ATTACKS = [
     Attack("disabling the alarm signal, then looping", lambda c: notebook(c, {
         MEANS: "import signal\ndef mean_by_diagnosis(X, y):\n"
                "    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"}),
-        # A cell of the notebook calls the function, so it is stopped there, and nothing is graded.
-        {PREVALENCE: (0, "ignored the time limit"), MEANS: (0, "ignored the time limit"),
-         ZSCORE: (0, "ignored the time limit")}),
+        # A cell of the notebook calls the function and has to be stopped; the exercises are graded
+        # again without that cell, and only the function that ignores the time limit costs points.
+        {PREVALENCE: ("full", "ignored the time limit"), MEANS: (0, "ignored the time limit"),
+         ZSCORE: ("full", "ignored the time limit")}),
 ]
