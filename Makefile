@@ -6,7 +6,7 @@ STAMP := $(VENV)/.medai-installed
 CHAPTERS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab test release check-env clean
+.PHONY: lab test test-fast release check-env clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 12) else "medai-course needs Python 3.10 to 3.12; found %d.%d: set PYTHON=python3.11" % v)'
@@ -18,15 +18,23 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=course $(if $(filter 0,$(shell id -u)),--allow-root)
 
-## test: install if needed, then run the whole suite offline (unit, notebooks, nbgrader, mutants)
+## test: install if needed, then run the whole suite offline (unit, notebooks, nbgrader, mutants).
+## Each solutions notebook runs once, under nbval, where every check must earn full marks.
 test: $(STAMP)
-	MEDAI_OFFLINE=1 MEDAI_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax tests solutions
+	MEDAI_OFFLINE=1 MEDAI_FAST=1 MEDAI_REQUIRE_FULL_MARKS=1 $(BIN)/python -m pytest -p no:cacheprovider \
+		--nbval-lax tests solutions
 
-## release: regenerate course/ from solutions/ with nbgrader (course/ is never edited by hand)
+## test-fast: units and the mutant catalogues; no whole notebooks, no nbgrader, no model training
+test-fast: $(STAMP)
+	MEDAI_OFFLINE=1 MEDAI_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider -m "not slow" -q tests
+
+## release: regenerate course/ from solutions/ with nbgrader (course/ is never edited by hand),
+## and the bundle the public checks use where a class has no solutions/ (autograder/bundle/)
 release: $(STAMP)
 	@set -e; db=$$(mktemp -d)/gradebook.db; for chapter in $(CHAPTERS); do \
 		$(BIN)/nbgrader generate_assignment $$chapter --force --CourseDirectory.db_url=sqlite:///$$db; \
 	done
+	MEDAI_OFFLINE=1 $(BIN)/medai bundle $(CHAPTERS)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

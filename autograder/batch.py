@@ -309,6 +309,11 @@ class BatchGrader:
         isolation = sandbox.detect()
         print(f"Grading {len(submissions)} submission(s) of {self.chapter} with {self.jobs} "
               f"worker(s); {isolation.describe()}", file=self.stream)
+        if not (isolation.filesystem and isolation.network):
+            from .doctor import ISOLATION_FIX
+
+            print(f"Isolation is OFF: submissions can read what you can read and use the network. "
+                  f"To turn it on, {ISOLATION_FIX}.", file=self.stream)
         progress = Progress(len(submissions), self.stream)
         results: dict[str, dict] = {}
         pool = ThreadPoolExecutor(max_workers=self.jobs)

@@ -6,15 +6,13 @@ on them, and every catalogued mistake's outputs on them (for diagnoses); the arg
 exercise; which notebook holds which exercises. A class's installed package carries the case
 generators and this bundle; it carries neither the reference code nor any hidden case's expected output.
 
-Usage: ``python -m medai.autograder.bundle [CHAPTER...] [--out DIR]`` (all chapters by default).
+Written by ``medai bundle [CHAPTER...]`` (all chapters by default), which ``make release`` runs.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +44,9 @@ def build_chapter(chapter: str) -> dict[str, Any]:
     """The bundle of ``chapter``, computed from its solutions (the reference) and registry."""
     from .reference import chapter_notebooks, read_solution_notebook
     from .registry import chapter_exercises
-    from .truth import SolutionsTruth
+    from .truth import TRUTH, SolutionsTruth
 
-    truth = SolutionsTruth()
+    truth = TRUTH.solutions  # shares the memo of reference and mistake outputs
     exercises = {}
     for name, exercise in chapter_exercises(chapter).items():
         cases = exercise.cases(hidden=False)
@@ -110,22 +108,3 @@ def exercise_entry(chapter: str, name: str, cases: list) -> dict[str, Any]:
             "package generates (different library versions?): reinstall the course package, or "
             "ask your instructor")
     return entry
-
-
-def main(argv: list[str] | None = None) -> int:
-    from .registry import chapter_ids
-
-    parser = argparse.ArgumentParser(prog="python -m medai.autograder.bundle",
-                                     description="write the release bundle of the public checks")
-    parser.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
-    parser.add_argument("--out", type=Path, default=BUNDLE_DIR, help="output folder")
-    args = parser.parse_args(argv)
-    for chapter in args.chapters or chapter_ids():
-        stem = write_chapter(chapter, args.out)
-        size = sum(stem.with_suffix(s).stat().st_size for s in (".json", ".npz"))
-        print(f"{chapter}: {stem}.json/.npz ({size / 1024:.0f} KiB)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

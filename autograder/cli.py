@@ -84,6 +84,22 @@ def _grade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _bundle(args: argparse.Namespace) -> int:
+    from .bundle import BundleError, write_chapter
+    from .reference import ReferenceNotFoundError
+    from .registry import UnknownChapterError, chapter_ids
+
+    try:
+        for chapter in args.chapters or chapter_ids():
+            stem = write_chapter(chapter)
+            size = sum(stem.with_suffix(s).stat().st_size for s in (".json", ".npz"))
+            print(f"{chapter}: {stem}.json/.npz ({size / 1024:.0f} KiB)")
+    except (BundleError, ReferenceNotFoundError, UnknownChapterError) as exc:
+        print(f"medai bundle: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from .doctor import run_doctor
 
@@ -125,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also write the scores into an nbgrader gradebook, "
                             "e.g. sqlite:///gradebook.db")
     grade.set_defaults(func=_grade)
+
+    bundle = sub.add_parser("bundle", help="write what the public checks need without solutions/ "
+                                           "(course authors; `make release` runs it)")
+    bundle.add_argument("chapters", nargs="*", help="chapter ids (default: every chapter)")
+    bundle.set_defaults(func=_bundle)
 
     doctor = sub.add_parser("doctor", help="check this machine is ready for the course")
     doctor.set_defaults(func=_doctor)

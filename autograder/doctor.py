@@ -10,6 +10,9 @@ import sys
 from dataclasses import dataclass
 
 REINSTALL = "run `make test` (or `pip install -e .[test]` in your virtual environment)"
+ISOLATION_FIX = ("install bubblewrap (Debian/Ubuntu: `sudo apt install bubblewrap`; Fedora: `sudo dnf "
+                 "install bubblewrap`); macOS has none: grade on a Linux machine "
+                 "or virtual machine with it")
 
 
 @dataclass
@@ -81,14 +84,33 @@ def check_jupyter() -> Finding:
 
 
 def check_solutions() -> Finding:
+    from .bundle import BUNDLE_DIR
     from .reference import ReferenceNotFoundError, solutions_dir
 
     try:
         folder = solutions_dir()
     except ReferenceNotFoundError as exc:
+        shipped = sorted(p.stem for p in BUNDLE_DIR.glob("*.json"))
+        if shipped:
+            return Finding("ok", "Reference solutions",
+                           f"not here (a class's copy): the public checks use the release data of "
+                           f"{len(shipped)} chapter(s); grading with hidden cases needs the "
+                           "instructor's solutions/")
         return Finding("fail", "Reference solutions", str(exc),
                        "run medai from inside the medai-course checkout, or set MEDAI_SOLUTIONS")
     return Finding("ok", "Reference solutions", str(folder))
+
+
+def check_sandbox() -> Finding:
+    from . import sandbox
+
+    isolation = sandbox.detect()
+    if isolation.filesystem and isolation.network:
+        return Finding("ok", "Sandbox for medai grade", isolation.describe())
+    return Finding("warn", "Sandbox for medai grade",
+                   f"{isolation.describe()}: submissions graded here run with resource limits only "
+                   "and could read your files or use the network (only matters to instructors)",
+                   ISOLATION_FIX)
 
 
 def check_data() -> list[Finding]:
@@ -142,9 +164,16 @@ def run_doctor(stream=None) -> int:
         check_package("nbgrader", ("nbgrader",), "the grading lifecycle"),
         check_jupyter(),
         check_package("pydicom", ("pydicom",), "medical images and ECG"),
+        check_package("nibabel", ("nibabel",), "chapter 4: NIfTI volumes"),
+        check_package("spaCy", ("spacy",), "chapter 5: clinical text"),
+        check_package("negspacy", ("negspacy",), "chapter 5: negation"),
+        check_package("fairlearn", ("fairlearn",), "chapter 6: fairness"),
+        check_package("lifelines", ("lifelines",), "chapters 6-7: survival and trial data"),
+        check_package("RDKit", ("rdkit",), "chapter 8: molecules"),
         check_solutions(),
         *check_data(),
         check_offline(),
+        check_sandbox(),
     ]
     marks = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
     for f in findings:

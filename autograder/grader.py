@@ -71,7 +71,10 @@ class Grader:
             ) from None
         result = grade_function(self.chapter, name, fn, hidden=hidden)
         report = exercise_report(result, hidden=hidden)
-        if result.points <= 0:
+        # The test suite runs the solutions notebooks with MEDAI_REQUIRE_FULL_MARKS=1: there a
+        # check that is not full marks is an error, so one run proves they earn every point.
+        strict = os.environ.get("MEDAI_REQUIRE_FULL_MARKS") == "1"
+        if result.points <= 0 or (strict and result.points < result.max_points):
             raise CheckFailed(report) from None
         print(report)
         return CheckResult(result.points, report)

@@ -40,3 +40,15 @@ def test_unsupported_python(monkeypatch):
     monkeypatch.setattr(doctor.sys, "version_info", (3, 9, 18, "final", 0))
     finding = doctor.check_python()
     assert finding.level == "fail" and "3.10 to 3.12" in finding.detail
+
+
+def test_without_bubblewrap_doctor_says_isolation_is_off_and_how_to_turn_it_on(monkeypatch):
+    from medai.autograder import sandbox
+
+    monkeypatch.setenv("MEDAI_NO_BWRAP", "1")
+    monkeypatch.setattr(sandbox, "_detected", None)
+    out = io.StringIO()
+    assert doctor.run_doctor(out) == 0  # a warning, not a failure: students never need it
+    text = out.getvalue()
+    assert "[WARN] Sandbox for medai grade: sandbox: rlimits; filesystem: NOT isolated" in text
+    assert "apt install bubblewrap" in text

@@ -95,14 +95,8 @@ def test_registry_and_notebook_cells_agree(chapter):
         )
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("path", SOLUTIONS, ids=rel)
-def test_solutions_earn_full_marks_on_hidden_cases(path):
-    report = check_notebook(path, hidden=True)
-    assert report.notes == [], report.notes
-    for result in report.results:
-        assert result.points == result.max_points, (result.name, result.messages)
-    assert report.results, "no exercise was graded"
+# The solutions notebooks earn full marks on the hidden cases: `make test` runs each once under
+# nbval with MEDAI_REQUIRE_FULL_MARKS=1, where a check short of full marks is an error.
 
 
 @pytest.mark.slow
