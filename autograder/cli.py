@@ -52,8 +52,7 @@ def _grade(args: argparse.Namespace) -> int:
     from . import sandbox
     from .batch import BatchGrader, GradeUsageError, discover
 
-    limits = sandbox.Limits(wall_seconds=args.timeout, cpu_seconds=int(args.timeout * 2),
-                            memory_mb=args.memory)
+    limits = sandbox.Limits.for_timeout(args.timeout, args.memory)
     out = Path(args.out)
     try:
         grader = BatchGrader(args.chapter, out, jobs=args.jobs, limits=limits)

@@ -31,16 +31,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .limits import Limits
+from .limits import apply as apply_limits
+
+__all__ = ["Isolation", "Limits", "SandboxResult", "Worker", "detect", "run"]
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-@dataclass(frozen=True)
-class Limits:
-    wall_seconds: float = 300.0
-    cpu_seconds: int = 600
-    memory_mb: int = 3072
-    file_mb: int = 64
-    processes: int = 256
 
 
 @dataclass(frozen=True)
@@ -189,12 +185,7 @@ def run(argv: list[str], workdir: Path, limits: Limits, env: dict[str, str]) -> 
 
     def limit_child() -> None:  # runs in the child, between fork and exec
         cgroup.join()
-        mb = 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-        # RLIMIT_DATA rather than RLIMIT_AS: TensorFlow reserves large address ranges it never uses.
-        resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_mb * mb, limits.memory_mb * mb))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * mb, limits.file_mb * mb))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        apply_limits(limits.cpu_seconds, limits.memory_mb, limits.file_mb)
         if cgroup.path is None and os.getuid() != 0:
             used = len([p for p in os.listdir("/proc") if p.isdigit()])
             resource.setrlimit(resource.RLIMIT_NPROC, (used + limits.processes,) * 2)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import resource
 import signal
 import sys
 import time
@@ -46,11 +45,9 @@ def _child(job: dict) -> None:
     try:
         os.setsid()
         workdir = job["workdir"]
-        mb = 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_CPU, (job["cpu"], job["cpu"] + 5))
-        resource.setrlimit(resource.RLIMIT_DATA, (job["memory_mb"] * mb,) * 2)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (job["file_mb"] * mb,) * 2)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        from .limits import apply
+
+        apply(job["cpu"], job["memory_mb"], job["file_mb"])
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
             target = os.open(os.path.join(workdir, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
