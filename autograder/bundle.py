@@ -40,8 +40,12 @@ def cases_digest(cases: list) -> str:
     return digest.hexdigest()[:24]
 
 
-def build_chapter(chapter: str) -> dict[str, Any]:
-    """The bundle of ``chapter``, computed from its solutions (the reference) and registry."""
+def build_chapter(chapter: str, hidden: bool = False) -> dict[str, Any]:
+    """The bundle of ``chapter``, computed from its solutions (the reference) and registry.
+
+    With ``hidden`` it covers the hidden cases too: that is the grading truth ``medai grade``
+    computes once per batch on the instructor's machine and hands to its grading processes; it is
+    never shipped."""
     from .reference import chapter_notebooks, read_solution_notebook
     from .registry import chapter_exercises
     from .truth import TRUTH, SolutionsTruth
@@ -49,7 +53,7 @@ def build_chapter(chapter: str) -> dict[str, Any]:
     truth = TRUTH.solutions  # shares the memo of reference and mistake outputs
     exercises = {}
     for name, exercise in chapter_exercises(chapter).items():
-        cases = exercise.cases(hidden=False)
+        cases = exercise.cases(hidden=hidden)
         expected = truth.expected(chapter, exercise, cases)
         mistakes = {}
         for mistake in exercise.mistakes:
@@ -67,14 +71,15 @@ def build_chapter(chapter: str) -> dict[str, Any]:
         }
     notebooks = {p.name: list(read_solution_notebook(p).solutions)
                  for p in chapter_notebooks(chapter)}
-    return {"format": FORMAT, "chapter": chapter, "notebooks": notebooks, "exercises": exercises}
+    return {"format": FORMAT, "chapter": chapter, "hidden": hidden, "notebooks": notebooks,
+            "exercises": exercises}
 
 
-def write_chapter(chapter: str, out: Path = BUNDLE_DIR) -> Path:
+def write_chapter(chapter: str, out: Path = BUNDLE_DIR, hidden: bool = False) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     stem = out / chapter
     try:
-        plain.dump(build_chapter(chapter), stem, compress=True)
+        plain.dump(build_chapter(chapter, hidden), stem, compress=not hidden)
     except plain.NotPlainDataError as exc:
         raise BundleError(f"chapter {chapter}: a reference or mistake output is not plain data: "
                           f"{exc}") from None
@@ -82,12 +87,21 @@ def write_chapter(chapter: str, out: Path = BUNDLE_DIR) -> Path:
 
 
 _loaded: dict[str, dict] = {}
+_folder = BUNDLE_DIR
+
+
+def use_folder(folder: Path) -> None:
+    """Read bundles from ``folder`` from now on (a grading process reads the batch's grading
+    truth, hidden cases included, instead of the shipped public bundle)."""
+    global _folder
+    _folder = Path(folder)
+    _loaded.clear()
 
 
 def load_chapter(chapter: str) -> dict[str, Any]:
     """The bundle of ``chapter`` shipped with this package."""
     if chapter not in _loaded:
-        stem = BUNDLE_DIR / chapter
+        stem = _folder / chapter
         if not stem.with_suffix(".json").is_file():
             raise BundleError(
                 f"this installation has neither the course's solutions/ nor the release data of "
@@ -95,6 +109,10 @@ def load_chapter(chapter: str) -> dict[str, Any]:
                 "or run from inside the medai-course checkout")
         _loaded[chapter] = plain.load(stem)
     return _loaded[chapter]
+
+
+def covers_hidden(chapter: str) -> bool:
+    return bool(load_chapter(chapter).get("hidden"))
 
 
 def exercise_entry(chapter: str, name: str, cases: list) -> dict[str, Any]:

@@ -164,7 +164,7 @@ def plan_notebook(path: Path, notebook: dict, hidden: bool) -> NotebookPlan:
         chapter = detect_chapter(path, notebook)
     except UnknownChapterError as exc:
         raise NotebookError(f"{path.name}: {exc}") from None
-    if hidden and not TRUTH.has_solutions():
+    if hidden and not TRUTH.has_solutions() and not TRUTH.bundle_only:
         raise NotebookError(HIDDEN_NEEDS_SOLUTIONS)
     try:
         names = exercises_of(chapter, path, notebook)
@@ -217,7 +217,8 @@ def crash_reason(returncode: int | None, stderr: str) -> str:
 STOPPED_EARLY = "it stopped before grading finished (os._exit() in a cell, or a crash)"
 
 
-def run_with_fallback(run_once, names: list[str]) -> tuple[dict | None, list[str]]:
+def run_with_fallback(run_once, names: list[str], definitions_only: bool = False
+                      ) -> tuple[dict | None, list[str]]:
     """Graceful degradation. ``run_once(definitions_only, names, skip_cells)`` runs the notebook in
     a fresh child, grading the exercises ``names``, and returns ``(response, failure)``.
 
@@ -227,8 +228,8 @@ def run_with_fallback(run_once, names: list[str]) -> tuple[dict | None, list[str
     in another child that skips the cell that could not be stopped. One bad function costs one
     exercise, not the notebook."""
     notes: list[str] = []
-    response, failure = run_once(False, names, [])
-    if response is None:
+    response, failure = run_once(definitions_only, names, [])
+    if response is None and not definitions_only:
         notes.append(f"the notebook could not be run to the end: {failure}")
         response, failure = run_once(True, names, [])
         if response is None:
@@ -236,6 +237,8 @@ def run_with_fallback(run_once, names: list[str]) -> tuple[dict | None, list[str
                 f"running only its import cell and exercise cells failed too: {failure}"]
         notes[-1] += ("; it was run again with only its import cell and exercise cells, and its "
                       "exercises were graded from those")
+    elif response is None:
+        return None, [f"the notebook's import cell and exercise cells could not be run: {failure}"]
     skip = [response["stuck_cell"]] if "stuck_cell" in response else []
     for _ in range(len(names)):
         left = list(response.get("unfinished") or [])

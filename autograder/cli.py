@@ -50,12 +50,13 @@ def _grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from . import sandbox
-    from .batch import BatchGrader, GradeUsageError, discover
+    from .batch import BatchGrader, GradeUsageError, discover, parse_shard
 
     limits = sandbox.Limits.for_timeout(args.timeout, args.memory)
     out = Path(args.out)
     try:
-        grader = BatchGrader(args.chapter, out, jobs=args.jobs, limits=limits)
+        shard = parse_shard(args.shard) if args.shard else None
+        grader = BatchGrader(args.chapter, out, jobs=args.jobs, limits=limits, shard=shard)
         submissions = discover(Path(args.submissions), args.chapter)
     except GradeUsageError as exc:
         print(f"medai grade: {exc}", file=sys.stderr)
@@ -75,12 +76,33 @@ def _grade(args: argparse.Namespace) -> int:
             print(f"medai grade: {exc}", file=sys.stderr)
             return EXIT_USAGE
         print(f"  gradebook: {written} automatic scores written to {args.gradebook}")
-    students = {r["student"] for r in results}
+    _print_outputs(out, results)
+    if args.shard:
+        print(f"  this is shard {args.shard}: put the shards together with "
+              f"`medai grade merge OUT {out} OTHER_SHARD_OUTS...`")
+    return EXIT_OK
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .batch import GradeUsageError, merge
+
+    try:
+        results = merge(Path(args.out), [Path(s) for s in args.shards])
+    except GradeUsageError as exc:
+        print(f"medai grade merge: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_outputs(Path(args.out), results)
+    return EXIT_OK
+
+
+def _print_outputs(out, results) -> None:
+    students = {r.student for r in results}
     print(f"{len(results)} notebook(s) of {len(students)} student(s) graded.")
     print(f"  grades:   {out / 'grades.csv'}")
     print(f"  feedback: {out / 'feedback'}/STUDENT.html and .md")
     print(f"  summary:  {out / 'summary' / 'summary.md'} (and histogram.png, summary.json)")
-    return EXIT_OK
 
 
 def _bundle(args: argparse.Namespace) -> int:
@@ -96,6 +118,27 @@ def _bundle(args: argparse.Namespace) -> int:
     except (BundleError, ReferenceNotFoundError, UnknownChapterError) as exc:
         print(f"medai bundle: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return EXIT_OK
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from .check import NotebookError
+    from .progress import course_progress, format_html, format_table
+
+    try:
+        progress = course_progress(args.course_dir)
+    except NotebookError as exc:
+        print(f"medai progress: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.html:
+        with open(args.html, "w", encoding="utf-8") as page:
+            page.write(format_html(progress))
+    if args.json:
+        print(json.dumps(progress.to_json(), indent=2))
+    else:
+        print(format_table(progress), end="")
+        if args.html:
+            print(f"\nHTML page with a chart per chapter: {args.html}")
     return EXIT_OK
 
 
@@ -136,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="wall-clock seconds per submission (default 300)")
     grade.add_argument("--memory", type=int, default=3072, metavar="MB",
                        help="memory limit per submission in MB (default 3072)")
+    grade.add_argument("--shard", metavar="K/N",
+                       help="grade only shard K of N (1-based; stable by student and notebook), to "
+                            "spread a class over N machines; then `medai grade merge`")
     grade.add_argument("--gradebook", metavar="DB_URL",
                        help="also write the scores into an nbgrader gradebook, "
                             "e.g. sqlite:///gradebook.db")
@@ -146,13 +192,36 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("chapters", nargs="*", help="chapter ids (default: every chapter)")
     bundle.set_defaults(func=_bundle)
 
+    progress = sub.add_parser("progress", help="your scorecard across the chapters (public checks)")
+    progress.add_argument("course_dir", nargs="?", metavar="COURSE_DIR",
+                          help="your course folder (default: the checkout's course/, else here)")
+    progress.add_argument("--json", action="store_true", help="print one JSON object")
+    progress.add_argument("--html", metavar="FILE", help="also write an HTML page with a chart "
+                                                         "per chapter")
+    progress.set_defaults(func=_progress)
+
     doctor = sub.add_parser("doctor", help="check this machine is ready for the course")
     doctor.set_defaults(func=_doctor)
     return parser
 
 
+def build_merge_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="medai grade merge",
+        description="put together the outputs of `medai grade --shard K/N` runs: the grades.csv, "
+                    "feedback and class summary a single run would have written")
+    parser.add_argument("out", help="output folder of the merged grading")
+    parser.add_argument("shards", nargs="+", help="the --out folders of the shard runs")
+    parser.set_defaults(func=_merge)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # `medai grade merge OUT SHARD...` shares its first word with `medai grade SUBMISSIONS`.
+    parser = build_merge_parser() if argv[:2] == ["grade", "merge"] else build_parser()
+    if argv[:2] == ["grade", "merge"]:
+        argv = argv[2:]
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help

@@ -87,7 +87,7 @@ class BundleTruth:
     """The public checks' truth from the release bundle (no solutions/ needed)."""
 
     def expected(self, chapter: str, exercise: Exercise, cases: list[Case]) -> list[Any]:
-        if len(cases) > exercise.public_count():
+        if len(cases) > exercise.public_count() and not bundle.covers_hidden(chapter):
             raise ReferenceNotFoundError(HIDDEN_NEEDS_SOLUTIONS)
         return list(bundle.exercise_entry(chapter, exercise.name, cases)["expected"])
 
@@ -113,9 +113,17 @@ class Truth:
     def __init__(self) -> None:
         self.solutions = SolutionsTruth()
         self.bundle = BundleTruth()
+        self.bundle_only = False
 
-    @staticmethod
-    def has_solutions() -> bool:
+    def use_grading_truth(self, folder) -> None:
+        """In a grading process of ``medai grade``: every expected output, hidden cases included,
+        comes from the grading truth the batch wrote into ``folder``; the reference never runs here."""
+        bundle.use_folder(folder)
+        self.bundle_only = True
+
+    def has_solutions(self) -> bool:
+        if self.bundle_only:
+            return False
         try:
             solutions_dir()
             return True

@@ -22,17 +22,15 @@ import time
 import traceback
 from pathlib import Path
 
-# Libraries that start threads at import time must not be imported before fork().
-NEVER_PRELOAD = ("tensorflow", "keras", "torch", "jax")
-
-
 def preload(modules: list[str]) -> None:
+    """Import what the chapter's notebooks import, TensorFlow and Keras included, so that no
+    submission pays for it. Forking after ``import tensorflow`` is safe as long as this process
+    never runs a TensorFlow operation (it creates its thread pools on the first one, in each child);
+    a test compares a preloaded worker with fresh interpreters on every chapter's mutant corpus."""
     import matplotlib
 
     matplotlib.use("Agg")
     for name in modules:
-        if name.split(".")[0] in NEVER_PRELOAD:
-            continue
         try:
             importlib.import_module(name)
         except Exception:  # a module that fails to import is the notebook's problem

@@ -112,19 +112,19 @@ def graded(tmp_path_factory):
         del os.environ[ctx.secret_env]
         listener.close()
     yield {
-        "results": {r["student"]: r for r in results}, "out": out, "subs": subs, "ctx": ctx,
+        "results": {r.student: r for r in results}, "out": out, "subs": subs, "ctx": ctx,
         "before": before, "after": tree_fingerprint(subs), "repo_before": repo_before,
         "listener": listener, "grader": grader,
     }
 
 
-def points(result: dict) -> dict[str, float]:
-    return {e["name"]: e["points"] for e in result["exercises"]}
+def points(result) -> dict[str, float]:
+    return result.points()
 
 
-def feedback_text(result: dict, name: str) -> str:
-    exercise = next(e for e in result["exercises"] if e["name"] == name)
-    return "\n".join(exercise["messages"] + result["notes"])
+def feedback_text(result, name: str) -> str:
+    exercise = next(e for e in result.exercises if e.name == name)
+    return "\n".join(exercise.messages + result.notes)
 
 
 def test_honest_and_stub_submissions_are_graded_exactly(graded):
@@ -190,9 +190,9 @@ def test_unchanged_submissions_are_not_graded_again(graded):
     out, subs = graded["out"], graded["subs"]
     grader = BatchGrader(CHAPTER, out, jobs=2, limits=LIMITS, cell_timeout=15,
                          stream=open(os.devnull, "w"))
-    first = {r["student"]: r for r in grader.grade_all(discover(subs, CHAPTER))}
+    first = {r.student: r for r in grader.grade_all(discover(subs, CHAPTER))}
     assert first == graded["results"]
-    assert all(r["fingerprint"] for r in first.values())
+    assert all(r.fingerprint for r in first.values())
 
 
 def test_without_bubblewrap_grading_falls_back_and_says_so(tmp_path, monkeypatch):
@@ -206,8 +206,8 @@ def test_without_bubblewrap_grading_falls_back_and_says_so(tmp_path, monkeypatch
     out = tmp_path / "out"
     results = BatchGrader(CHAPTER, out, jobs=1, limits=LIMITS,
                           stream=open(os.devnull, "w")).grade_all(discover(subs, CHAPTER))
-    assert [r["student"] for r in results] == ["ada", "grace"]
-    assert all(r["ran"] and r["total"] == 0 for r in results)
+    assert [r.student for r in results] == ["ada", "grace"]
+    assert all(r.ran and r.total == 0 for r in results)
     summary = (out / "summary" / "summary.md").read_text()
     assert "sandbox: rlimits; filesystem: NOT isolated; network: NOT isolated" in summary
     # monkeypatch restores the detected isolation (the Isolation object carries its own path)

@@ -58,7 +58,7 @@ def test_nbgrader_autograde_records_the_same_points_as_medai_check(tmp_path):
     autograde(root, chapter)
 
     batch = BatchGrader(chapter, tmp_path / "medai-grade", jobs=2, stream=open(os.devnull, "w"))
-    graded = {r["student"]: {e["name"]: e["points"] for e in r["exercises"]}
+    graded = {r.student: r.points()
               for r in batch.grade_all(discover(root / "submitted", chapter))}
     for student, path in paths.items():
         recorded = gradebook_scores(root, chapter, notebook, student)
@@ -86,8 +86,8 @@ def test_medai_grade_writes_its_scores_into_nbgrader_s_gradebook(tmp_path):
     db = f"sqlite:///{root / 'gradebook.db'}"
     assert write_gradebook(db, chapter, results) == 6
     for result in results:
-        expected = {e["name"]: e["points"] for e in result["exercises"]}
-        assert gradebook_scores(root, chapter, notebook, result["student"]) == expected
+        expected = result.points()
+        assert gradebook_scores(root, chapter, notebook, result.student) == expected
     with pytest.raises(GradeUsageError, match="has no assignment 01_nope"):
         write_gradebook(db, "01_nope", results)
 

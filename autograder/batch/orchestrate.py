@@ -1,0 +1,399 @@
+"""Grading a batch: the grading truth computed once, then ``--jobs`` grading processes, each driving
+its own warm sandboxed worker and judging what comes back, all at once; results are written as they
+come, atomically and resumably.
+
+Trust boundary (DESIGN section 4): the reference runs only in the main process, which writes the
+grading truth (expected and mistake outputs of every case, as plain data) for the grading processes;
+these judge; a submission's code runs only inside its sandbox, receiving case inputs and returning
+outputs as plain data.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import plain, sandbox
+from ..check import (
+    DEFAULT_CELL_TIMEOUT,
+    STOPPED_EARLY,
+    NotebookError,
+    NotebookPlan,
+    NotebookReport,
+    crash_reason,
+    detect_chapter,
+    grade_response,
+    plan_notebook,
+    read_notebook,
+    read_response,
+    run_with_fallback,
+)
+from ..reference import solutions_dir
+from ..registry import CHAPTERS, UnknownChapterError, chapter_exercises
+from ..runner import REQUEST, WATCHDOG_EXIT
+from .outputs import RESULTS, feedback_section, markdown_to_html, write_atomic, write_outputs
+from .result import ExerciseRecord, SubmissionResult
+from .submissions import GradeUsageError, Submission, select_shard
+
+
+def grader_version(chapter: str, limits: sandbox.Limits) -> str:
+    """Changes when anything that could change a grade changes: the grader's code, the chapter's
+    registry and solutions, the data loaders, the limits."""
+    digest = hashlib.sha256(repr(limits).encode())
+    package = Path(__file__).resolve().parent.parent
+    slug = CHAPTERS[chapter]
+    sources = sorted(package.glob("*.py")) + sorted((package / "batch").glob("*.py"))
+    sources += sorted((package / "exercises").glob("*.py"))
+    sources += sorted((package / "exercises" / slug).rglob("*.py"))
+    sources += sorted((package.parent / "datasets").glob("*.py"))
+    for path in sources + sorted((solutions_dir() / chapter).glob("*.ipynb")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def preload_modules(chapter: str) -> list[str]:
+    """What the chapter's notebooks import (from their code cells), for the warm worker, which
+    imports them once so that no submission pays for them again (TensorFlow and Keras included)."""
+    import ast
+
+    from ..cells import cell_source
+
+    modules = ["numpy", "pandas", "matplotlib.pyplot", "IPython.core.interactiveshell",
+               "traitlets.config", "medai.autograder.runner",
+               f"medai.autograder.exercises.{CHAPTERS[chapter]}"]
+    for path in sorted((solutions_dir() / chapter).glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+            if cell.get("cell_type") != "code":
+                continue
+            try:
+                tree = ast.parse(cell_source(cell))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    modules += [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    modules.append(node.module)
+    return list(dict.fromkeys(modules))
+
+
+class Progress:
+    def __init__(self, total: int, stream=None) -> None:
+        self.total, self.done, self.errors, self.reused = total, 0, 0, 0
+        self.stream = stream or sys.stderr
+        self.start = time.perf_counter()
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.last_line = -1
+
+    def update(self, error: bool, reused: bool) -> None:
+        self.done += 1
+        self.errors += error
+        self.reused += reused
+        elapsed = time.perf_counter() - self.start
+        graded = self.done - self.reused
+        eta = elapsed / graded * (self.total - self.done) if graded else 0.0
+        width = 30
+        filled = int(width * self.done / self.total)
+        line = (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} graded"
+                f", {self.reused} unchanged, {self.errors} could not run, ETA {eta:.0f} s")
+        if self.tty:
+            print("\r" + line, end="" if self.done < self.total else "\n", file=self.stream,
+                  flush=True)
+        elif self.done * 10 // self.total > self.last_line or self.done == self.total:
+            self.last_line = self.done * 10 // self.total
+            print(line, file=self.stream, flush=True)
+
+
+@dataclass(frozen=True)
+class GradingContext:
+    """What a grading process needs, all of it plain: sent once to each process."""
+
+    chapter: str
+    out: Path
+    limits: sandbox.Limits
+    cell_timeout: float
+    version: str
+    truth_dir: Path
+    data_dir: Path | None
+    preload: tuple[str, ...]
+    reuse_workers: bool
+    definitions_only: bool = False
+
+
+def _failure(sub: Submission, chapter: str, message: str, fingerprint: str = "") -> SubmissionResult:
+    exercises = chapter_exercises(chapter)
+    records = [ExerciseRecord.missing(n, float(e.points), message) for n, e in exercises.items()]
+    result = SubmissionResult(sub.student, sub.path.name, chapter, fingerprint, False, 0.0,
+                              float(sum(e.points for e in exercises.values())), [message], records)
+    return _with_feedback(result)
+
+
+def _with_feedback(result: SubmissionResult) -> SubmissionResult:
+    result.feedback_md = feedback_section(result)
+    result.feedback_html = markdown_to_html(result.feedback_md)
+    return result
+
+
+class _Process:
+    """The state of one grading process: its context, its plans, its warm sandboxed worker."""
+
+    def __init__(self, ctx: GradingContext) -> None:
+        from ..truth import TRUTH
+
+        self.ctx = ctx
+        TRUTH.use_grading_truth(ctx.truth_dir)
+        self.plans: dict[str, NotebookPlan] = {}
+        self.worker: sandbox.Worker | None = None
+        self.exchange = ctx.out / ".work" / f"process-{os.getpid()}"
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        shutil.rmtree(self.exchange, ignore_errors=True)
+
+    def _warm_worker(self) -> sandbox.Worker | None:
+        if not self.ctx.reuse_workers:
+            return None
+        if self.worker is None or self.worker.proc.poll() is not None:
+            self.worker = sandbox.Worker(self.exchange, self.ctx.limits, list(self.ctx.preload),
+                                         sandbox.scrubbed_env(self.exchange))
+        return self.worker
+
+    def grade(self, sub: Submission, fingerprint: str) -> SubmissionResult:
+        start = time.perf_counter()
+        ctx = self.ctx
+        try:
+            content = sub.path.read_bytes()
+            notebook = read_notebook(sub.path)
+            found = detect_chapter(sub.path, notebook)
+            if found != ctx.chapter:
+                raise NotebookError(f"this is a notebook of chapter {found}, not {ctx.chapter}")
+            if sub.path.name not in self.plans:
+                self.plans[sub.path.name] = plan_notebook(sub.path, notebook, hidden=True)
+            plan = self.plans[sub.path.name]
+        except OSError as exc:
+            return _failure(sub, ctx.chapter, f"cannot read the file: {exc.strerror}", fingerprint)
+        except (NotebookError, UnknownChapterError) as exc:
+            message = str(exc).replace(str(sub.path), sub.path.name)
+            return _failure(sub, ctx.chapter, message, fingerprint)
+        ran = [0.0]
+
+        def run_once(definitions_only: bool, names: list[str], skip_cells: list[int]
+                     ) -> tuple[dict | None, str | None]:
+            workdir = self.exchange / sub.key
+            shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir(parents=True)
+            began = time.perf_counter()
+            try:
+                request = plan.request(workdir / sub.path.name, ctx.cell_timeout, definitions_only,
+                                       names, skip_cells)
+                return self._run_in(workdir, sub, plan, content, request)
+            finally:
+                ran[0] += time.perf_counter() - began
+                shutil.rmtree(workdir, ignore_errors=True)
+
+        response, notes = run_with_fallback(run_once, [p.exercise.name for p in plan.exercises
+                                                       if not p.problem], ctx.definitions_only)
+        report = grade_response(sub.path.name, plan, response, notes)
+        result = _with_feedback(_result_of(report, sub, fingerprint))
+        result.seconds = round(ran[0], 3)
+        result.judge_seconds = round(time.perf_counter() - start - ran[0], 4)
+        return result
+
+    def _run_in(self, workdir: Path, sub: Submission, plan: NotebookPlan, content: bytes,
+                request: dict) -> tuple[dict | None, str | None]:
+        ctx = self.ctx
+        if ctx.data_dir:
+            for item in ctx.data_dir.iterdir():
+                if item.suffix != ".ipynb" and item.is_file():
+                    shutil.copy(item, workdir / item.name)
+        (workdir / sub.path.name).write_bytes(content)
+        plain.dump(request, workdir / REQUEST)
+        limits = sandbox.Limits(**{**ctx.limits.__dict__,
+                                   "wall_seconds": min(ctx.limits.wall_seconds,
+                                                       plan.budget(ctx.cell_timeout))})
+        worker = self._warm_worker()
+        if worker is not None:
+            try:
+                run = worker.run(workdir, limits)
+            except sandbox.WorkerCrashed as exc:
+                worker.close()
+                self.worker = None
+                return None, str(exc)
+        else:
+            run = sandbox.run([sys.executable, "-m", "medai.autograder.runner", str(workdir)],
+                              workdir, limits, sandbox.scrubbed_env(workdir))
+        if run.timed_out:
+            return None, f"it did not finish within the {limits.wall_seconds:g} s time limit"
+        if run.returncode not in (0, WATCHDOG_EXIT):
+            return None, crash_reason(run.returncode, run.stderr_tail)
+        response = read_response(workdir)
+        if response is None:
+            return None, STOPPED_EARLY + " (or its result files were tampered with)"
+        return response, None
+
+
+def _result_of(report: NotebookReport, sub: Submission, fingerprint: str) -> SubmissionResult:
+    return SubmissionResult(
+        student=sub.student, notebook=Path(report.notebook).name, chapter=report.chapter,
+        fingerprint=fingerprint, ran=report.ran, total=report.total, max_total=report.max_total,
+        notes=list(report.notes), exercises=[ExerciseRecord.of(r) for r in report.results])
+
+
+_PROCESS: _Process | None = None
+
+
+def _start_process(ctx: GradingContext) -> None:
+    global _PROCESS
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    _PROCESS = _Process(ctx)
+
+
+def _grade_in_process(sub: Submission, fingerprint: str) -> dict:
+    result = _PROCESS.grade(sub, fingerprint)
+    path = _PROCESS.ctx.out / RESULTS / f"{sub.key}.json"
+    write_atomic(path, json.dumps(result.to_json(), indent=1))
+    return result.to_json()
+
+
+class BatchGrader:
+    """``medai grade``: many submissions of one chapter, each in its own sandbox, ``jobs`` at once."""
+
+    def __init__(self, chapter: str, out: Path, jobs: int = 2, limits: sandbox.Limits | None = None,
+                 cell_timeout: float = DEFAULT_CELL_TIMEOUT, stream=None,
+                 reuse_workers: bool = True, shard: tuple[int, int] | None = None,
+                 definitions_only: bool = False) -> None:
+        """``definitions_only`` runs only each notebook's import cell and exercise cells (faster;
+        a function that relies on a variable made by another cell then fails)."""
+        try:
+            chapter_exercises(chapter)
+        except UnknownChapterError as exc:
+            raise GradeUsageError(str(exc)) from None
+        self.chapter = chapter
+        self.out = Path(out)
+        self.jobs = max(1, jobs)
+        self.limits = limits or sandbox.Limits()
+        # Half the wall time at most for one cell: a cell that loops forever then leaves time for
+        # the exercise cells to be run and graded (graceful degradation) within the same run.
+        self.cell_timeout = min(cell_timeout, self.limits.wall_seconds / 2)
+        self.stream = stream or sys.stderr
+        self.version = grader_version(chapter, self.limits)
+        self.reuse_workers = reuse_workers
+        self.shard = shard
+        self.definitions_only = definitions_only
+
+    def _chapter_data(self) -> Path | None:
+        """Files released beside the chapter's notebooks (data a notebook reads)."""
+        from ..reference import repository_root
+
+        root = repository_root()
+        folder = root / "course" / self.chapter if root else None
+        if folder and folder.is_dir() and any(p.suffix != ".ipynb" for p in folder.iterdir()
+                                              if p.is_file()):
+            return folder
+        return None
+
+    def grading_truth(self) -> Path:
+        """The expected and mistake outputs of every case, computed once per grader version (the
+        reference runs here, in the main process, and nowhere else)."""
+        from .. import bundle
+
+        folder = self.out / ".work" / f"truth-{self.version}"
+        if not (folder / f"{self.chapter}.json").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            tmp = self.out / ".work" / f"truth-{self.version}.{os.getpid()}.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            bundle.write_chapter(self.chapter, tmp, hidden=True)
+            os.replace(tmp, folder)
+        return folder
+
+    def fingerprint(self, sub: Submission) -> str | None:
+        try:
+            content = sub.path.read_bytes()
+        except OSError:
+            return None
+        return hashlib.sha256(content + self.version.encode()).hexdigest()
+
+    def _stored(self, sub: Submission, fingerprint: str | None) -> SubmissionResult | None:
+        path = self.out / RESULTS / f"{sub.key}.json"
+        if fingerprint is None or not path.exists():
+            return None
+        try:
+            stored = SubmissionResult.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+        return stored if stored.fingerprint == fingerprint else None
+
+    def grade_all(self, submissions: list[Submission]) -> list[SubmissionResult]:
+        submissions = select_shard(submissions, self.shard)
+        (self.out / RESULTS).mkdir(parents=True, exist_ok=True)
+        isolation = sandbox.detect()
+        share = f" (shard {self.shard[0]}/{self.shard[1]})" if self.shard else ""
+        print(f"Grading {len(submissions)} submission(s) of {self.chapter}{share} with {self.jobs} "
+              f"grading process(es); {isolation.describe()}", file=self.stream)
+        if not (isolation.filesystem and isolation.network):
+            from ..doctor import ISOLATION_FIX
+
+            print(f"Isolation is OFF: submissions can read what you can read and use the network. "
+                  f"To turn it on, {ISOLATION_FIX}.", file=self.stream)
+        progress = Progress(len(submissions), self.stream)
+        results: dict[str, SubmissionResult] = {}
+        pending = []
+        for sub in submissions:
+            fingerprint = self.fingerprint(sub)
+            stored = self._stored(sub, fingerprint)
+            if stored is not None:
+                results[sub.key] = stored
+                progress.update(not stored.ran, True)
+            elif fingerprint is None:
+                results[sub.key] = _failure(sub, self.chapter, "cannot read the file")
+                progress.update(True, False)
+            else:
+                pending.append((sub, fingerprint))
+        if pending:
+            self._grade_pending(pending, results, progress)
+        shutil.rmtree(self.out / ".work", ignore_errors=True)
+        ordered = [results[s.key] for s in submissions]
+        write_outputs(self.out, self.chapter, ordered, isolation.describe())
+        return ordered
+
+    def _grade_pending(self, pending: list[tuple[Submission, str]],
+                       results: dict[str, SubmissionResult], progress: Progress) -> None:
+        ctx = GradingContext(self.chapter, self.out, self.limits, self.cell_timeout, self.version,
+                             self.grading_truth(), self._chapter_data(),
+                             tuple(preload_modules(self.chapter)), self.reuse_workers,
+                             self.definitions_only)
+        spawn = multiprocessing.get_context("spawn")  # never fork a process that may hold threads
+        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(pending)), mp_context=spawn,
+                                   initializer=_start_process, initargs=(ctx,))
+        try:
+            futures = {pool.submit(_grade_in_process, sub, fp): sub for sub, fp in pending}
+            for future in as_completed(futures):
+                sub = futures[future]
+                try:
+                    result = SubmissionResult.from_json(future.result())
+                except Exception as exc:  # one broken submission never stops the batch
+                    result = _failure(sub, self.chapter, f"internal grading error: {exc}")
+                results[sub.key] = result
+                progress.update(not result.ran, False)
+        except KeyboardInterrupt:
+            # What is graded is already on disk (written atomically); stop the rest now.
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            raise
+        pool.shutdown(wait=True)
+
