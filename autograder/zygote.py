@@ -22,6 +22,7 @@ import time
 import traceback
 from pathlib import Path
 
+
 def preload(modules: list[str]) -> None:
     """Import what the chapter's notebooks import, TensorFlow and Keras included, so that no
     submission pays for it. Forking after ``import tensorflow`` is safe as long as this process
