@@ -10,7 +10,8 @@ import warnings
 
 import numpy as np
 
-from medai.autograder.exercises import ml_basics
+from medai.autograder.exercises.ml_basics import models as clf
+from medai.autograder.exercises.ml_basics import splitting
 from medai.autograder.grading import grade_function
 from medai.datasets import make_repeated_visits
 
@@ -25,15 +26,15 @@ def pass_mark_table() -> None:
         "reference: scaler + logistic regression": lambda: make_pipeline(StandardScaler(),
                                                                          LogisticRegression()),
         "random forest (unscaled is fine)": lambda: RandomForestClassifier(random_state=0),
-        "logistic regression, unscaled": ml_basics._clf_unscaled,
-        "k-NN, unscaled": ml_basics._clf_knn_unscaled,
-        "majority class": ml_basics._clf_majority,
+        "logistic regression, unscaled": clf._clf_unscaled,
+        "k-NN, unscaled": clf._clf_knn_unscaled,
+        "majority class": clf._clf_majority,
     }
     print(f"stratified 10-fold CV accuracy on Breast Cancer Wisconsin (pass mark "
-          f"{ml_basics.PASS_MARK}), shuffles 0, 1, 2:")
+          f"{clf.PASS_MARK}), shuffles 0, 1, 2:")
     for name, make in models.items():
-        accs = [ml_basics._cross_validate(make, seed)["accuracy"] for seed in range(3)]
-        verdict = "passes" if min(accs) >= ml_basics.PASS_MARK else "fails"
+        accs = [clf._cross_validate(make, seed)["accuracy"] for seed in range(3)]
+        verdict = "passes" if min(accs) >= clf.PASS_MARK else "fails"
         print(f"  {name:42s} {' '.join(f'{a:.4f}' for a in accs)}  {verdict}")
 
 
@@ -49,8 +50,8 @@ def leakage(seeds=range(5), n_trees=150) -> None:
         model.fit(train[features], train["complication"])
         return roc_auc_score(test["complication"], model.predict_proba(test[features])[:, 1])
 
-    rows = [auc(*ml_basics._split_rows(frame, "patient_id", 0.25, s)) for s in seeds]
-    patients = [auc(*ml_basics._split_patients(frame, "patient_id", 0.25, s)) for s in seeds]
+    rows = [auc(*splitting._split_rows(frame, "patient_id", 0.25, s)) for s in seeds]
+    patients = [auc(*splitting._split_patients(frame, "patient_id", 0.25, s)) for s in seeds]
     print(f"leakage, repeated_visits (400 patients), random forest, {len(rows)} seeds:")
     print(f"  median test AUC row-level {statistics.median(rows):.3f}, patient-level "
           f"{statistics.median(patients):.3f}, optimism "

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from medai.autograder.exercises import ml_basics
+from medai.autograder.exercises.ml_basics import models, splitting
 from medai.datasets import make_repeated_visits
 from medai.datasets.visits import COLUMNS
 
@@ -38,33 +38,33 @@ def test_row_level_split_is_optimistic_on_repeated_visits():
         model.fit(train[features], train["complication"])
         return roc_auc_score(test["complication"], model.predict_proba(test[features])[:, 1])
 
-    rows = ml_basics._split_rows(frame, "patient_id", 0.25, 0)
-    patients = ml_basics._split_patients(frame, "patient_id", 0.25, 0)
+    rows = splitting._split_rows(frame, "patient_id", 0.25, 0)
+    patients = splitting._split_patients(frame, "patient_id", 0.25, 0)
     assert auc(*rows) - auc(*patients) > 0.15
 
 
 def _split_output(split, frame, test_size=0.3, seed=0):
-    return ml_basics._invoke_split(split, frame, "patient_id", test_size, seed)
+    return splitting._invoke_split(split, frame, "patient_id", test_size, seed)
 
 
 def test_split_comparison_accepts_any_correct_split_and_names_the_problem():
     frame = make_repeated_visits(30, seed=2)
-    reference = _split_output(ml_basics._split_patients, frame)
+    reference = _split_output(splitting._split_patients, frame)
 
     def other_correct(df, col, test_size, seed):  # a different split with the same properties
-        return ml_basics._split_patients(df, col, test_size, seed + 100)
+        return splitting._split_patients(df, col, test_size, seed + 100)
 
-    assert ml_basics._compare_split(_split_output(other_correct, frame), reference)
-    leaked = ml_basics._compare_split(_split_output(ml_basics._split_rows, frame), reference)
+    assert splitting._compare_split(_split_output(other_correct, frame), reference)
+    leaked = splitting._compare_split(_split_output(splitting._split_rows, frame), reference)
     assert not leaked and "both train and test" in leaked.message
-    dropped = ml_basics._compare_split(
-        _split_output(ml_basics._split_one_row_per_patient, frame), reference)
+    dropped = splitting._compare_split(
+        _split_output(splitting._split_one_row_per_patient, frame), reference)
     assert not dropped and "neither train nor test" in dropped.message
 
 
 def test_classifier_comparison_uses_the_pass_mark():
     expected = {"accuracy": 0.977, "predictions": np.zeros(3, dtype=int)}
-    assert ml_basics._compare_classifier({"accuracy": 0.96, "predictions": np.ones(3)}, expected)
-    verdict = ml_basics._compare_classifier(
-        {"accuracy": ml_basics.MAJORITY_ACCURACY, "predictions": np.ones(3)}, expected)
+    assert models._compare_classifier({"accuracy": 0.96, "predictions": np.ones(3)}, expected)
+    verdict = models._compare_classifier(
+        {"accuracy": models.MAJORITY_ACCURACY, "predictions": np.ones(3)}, expected)
     assert not verdict and "always answering 'benign'" in verdict.message

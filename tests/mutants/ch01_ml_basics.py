@@ -217,13 +217,21 @@ def patient_level_split(df, patient_col, test_size, seed):
     in_train = df[patient_col].isin(train_ids)
     return df[in_train], df[~in_train]
 ''', "train and test look swapped"),
+    Mutant("patient_level_split", "patients drawn with replacement", '''
+def patient_level_split(df, patient_col, test_size, seed):
+    rng = np.random.default_rng(seed)
+    patients = df[patient_col].unique()
+    test_ids = rng.choice(patients, size=round(test_size * len(patients)))
+    in_test = df[patient_col].isin(test_ids)
+    return df[~in_test], df[in_test]
+''', "with replacement"),
     Mutant("patient_level_split", "unseeded global random state", '''
 def patient_level_split(df, patient_col, test_size, seed):
     ids = np.random.permutation(df[patient_col].unique())
     test_ids = ids[:round(test_size * len(ids))]
     in_test = df[patient_col].isin(test_ids)
     return df[~in_test], df[in_test]
-''', "np.random.default_rng(seed)"),
+''', "seeded with `seed`"),
     Mutant("patient_level_split", "seed ignored", '''
 def patient_level_split(df, patient_col, test_size, seed):
     ids = np.random.default_rng(42).permutation(df[patient_col].unique())
@@ -246,7 +254,7 @@ def standardize(train_X, test_X):
     m, s = both.mean(0), both.std(0)
     s[s == 0] = 1
     return (train_X - m) / s, (test_X - m) / s
-''', "training and test rows together"),
+''', "training and test data together"),
     Mutant("standardize", "test set scaled with its own statistics", '''
 def standardize(train_X, test_X):
     def z(X):

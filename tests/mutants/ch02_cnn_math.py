@@ -232,7 +232,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     Mutant("relu", "np.max instead of np.maximum", '''
 def relu(z):
     return np.max(z, 0)
-''', "np.maximum(z, 0)"),
+''', "element-wise maximum of each entry and 0"),
     Mutant("relu", "returns the mask", '''
 def relu(z):
     return z > 0
@@ -516,6 +516,19 @@ def conv2d_backward(dout, x, w, b, stride=1, padding=0):
     h, wd = x.shape[1:3]
     return dxp[:, padding:padding + h, padding:padding + wd], dw / n, dout.sum(axis=(0, 1, 2)) / n
 ''', "divided by the batch size"),
+    Mutant("conv2d_backward", "stride ignored (windows at i, j)", '''
+def conv2d_backward(dout, x, w, b, stride=1, padding=0):
+    kh, kw = w.shape[:2]
+    xp = np.pad(x, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+    dxp, dw = np.zeros(xp.shape), np.zeros(w.shape)
+    for i in range(dout.shape[1]):
+        for j in range(dout.shape[2]):
+            win = (slice(None), slice(i, i + kh), slice(j, j + kw))
+            dw += np.einsum("nuvc,no->uvco", xp[win], dout[:, i, j])
+            dxp[win] += np.einsum("no,uvco->nuvc", dout[:, i, j], w)
+    h, wd = x.shape[1:3]
+    return dxp[:, padding:padding + h, padding:padding + wd], dw, dout.sum(axis=(0, 1, 2))
+''', "ignore the stride"),
 ]
 
 ALTERNATIVES = [
