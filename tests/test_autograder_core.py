@@ -65,7 +65,8 @@ def test_hidden_case_feedback_reveals_no_values():
     fn = define("00_welcome", "def malignancy_prevalence(labels):\n    return 0.5\n",
                 "malignancy_prevalence")
     result = grade_function("00_welcome", "malignancy_prevalence", fn, hidden=True)
-    public, hidden = result.cases[:3], result.cases[3:]
+    n_public = get_exercise("00_welcome", "malignancy_prevalence").public_count()
+    public, hidden = result.cases[:n_public], result.cases[n_public:]
     assert all("which is off by" in c.message for c in public if not c.passed)
     assert all("off by" not in c.message and "0." not in c.message for c in hidden if not c.passed)
 
@@ -143,7 +144,7 @@ def standardize_with_training_stats(X_train, X_test):
         result = Grader("00_welcome").check(fn, hidden=True)
     out, err = capfd.readouterr()
     assert err == ""
-    assert repr(result) == "1.75" and float(result) == 1.75  # 7 of 8 cases
+    assert repr(result) == "1.6" and float(result) == 1.6  # 8 of 10 cases: not the constant column
     assert "standard deviation 0" in out
 
 
@@ -163,19 +164,21 @@ def standardize_with_training_stats(X_train, X_test):
 
 
 def test_check_raises_with_the_report_when_nothing_passes():
-    fn = define("00_welcome", "def malignancy_prevalence(labels):\n    return 100 * np.mean(labels)\n",
+    fn = define("00_welcome",
+                "def malignancy_prevalence(labels):\n    return float(np.mean(np.asarray(labels) == 0))\n",
                 "malignancy_prevalence")
-    with pytest.raises(AssertionError, match="percentage"):
+    with pytest.raises(AssertionError, match="benign"):
         Grader("00_welcome").check(fn)
 
 
 def test_a_failed_check_renders_the_report_not_the_graders_frames():
-    fn = define("00_welcome", "def malignancy_prevalence(labels):\n    return np.sum(labels)\n",
+    fn = define("00_welcome",
+                "def malignancy_prevalence(labels):\n    return float(np.mean(np.asarray(labels) == 0))\n",
                 "malignancy_prevalence")
     with pytest.raises(CheckFailed) as caught:
         Grader("00_welcome").check(fn)
     shown = "\n".join(caught.value._render_traceback_())  # what IPython displays
-    assert "number of malignant cases" in shown and "0 of 1 points" in shown
+    assert "share of *benign* cases" in shown and "0 of 1 points" in shown
     assert "grader.py" not in shown and "raise" not in shown
     assert isinstance(caught.value, AssertionError)  # nbgrader records an error: 0 points
 
@@ -200,7 +203,8 @@ def test_grade_function_is_pure_and_deterministic(capsys):
     first = grade_function("00_welcome", "mean_by_diagnosis", fn, hidden=True)
     second = grade_function("00_welcome", "mean_by_diagnosis", fn, hidden=True)
     assert capsys.readouterr() == ("", "")
-    assert first.messages == second.messages and first.total_cases == second.total_cases == 7
+    n_cases = len(get_exercise("00_welcome", "mean_by_diagnosis").cases(hidden=True))
+    assert first.messages == second.messages and first.total_cases == second.total_cases == n_cases
 
 
 def test_non_callable_is_reported_as_missing():

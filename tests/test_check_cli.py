@@ -61,13 +61,14 @@ def test_json_schema_on_the_solutions(capsys):
 def test_one_wrong_answer_gets_partial_feedback_and_the_rest_is_graded(tmp_path, capsys):
     def wrong(cells):
         cell = exercise_cell(cells, "malignancy_prevalence")
-        cell["source"] = "def malignancy_prevalence(labels):\n    return np.sum(labels)\n"
+        cell["source"] = ("def malignancy_prevalence(labels):\n"
+                          "    return float(np.mean(np.asarray(labels) == 0))\n")
 
     path = write_variant(tmp_path, wrong)
     before = fingerprint(path)
     code, out, _ = run(capsys, "check", str(path))
     assert code == 0
-    assert "malignancy_prevalence" in out and "number of malignant cases" in out
+    assert "malignancy_prevalence" in out and "share of *benign* cases" in out
     assert "total                                4 / 5" in out
     assert fingerprint(path) == before
 

@@ -22,6 +22,7 @@ from tests.adversarial.catalogue import ATTACKS, Context
 from tests.helpers import ROOT, load
 
 CHAPTER = "00_welcome"
+pytestmark = pytest.mark.slow  # grades whole notebooks in sandboxes: not in `make test-fast`
 MAX = {n: float(e.points) for n, e in chapter_exercises(CHAPTER).items()}
 LIMITS = sandbox.Limits(wall_seconds=90, cpu_seconds=120, memory_mb=2048)
 FS_ATTACKS = {"reading the solutions", "reading another submission"}

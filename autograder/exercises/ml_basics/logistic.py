@@ -167,7 +167,9 @@ _LOSS_COMMON = [
     Mistake("sum", _loss_sum,
             "your loss is the sum over patients; the exercise asks for the mean (divide by n), "
             "so that the learning rate does not depend on the size of the data set."),
-    Mistake("no bias", _loss_no_bias, "your value ignores the bias b: z = X @ w + b."),
+    Mistake("no bias", _loss_no_bias,
+            "your value ignores the bias b: every patient's margin is the weighted sum of their "
+            "features plus b, before the sigmoid."),
     Mistake("labels swapped", _loss_labels_swapped,
             "your loss rewards the wrong class: -log(p) belongs to y = 1 and -log(1 - p) to "
             "y = 0."),
@@ -272,8 +274,8 @@ LOGISTIC_GRADIENT = Exercise(
                 "your db is 0: the bias has a gradient too, the mean over patients of "
                 "d loss / dz = p - y."),
         Mistake("no sigmoid", _grad_linear,
-                "your gradient uses z = X @ w + b where it needs p = sigmoid(z): that is the "
-                "gradient of the squared error of linear regression."),
+                "your gradient uses the margin z itself where it needs the probability "
+                "p = sigmoid(z): that is the gradient of the squared error of linear regression."),
     ],
 )
 
