@@ -53,7 +53,21 @@ def is_skipped(cell: dict) -> bool:
     return "skip-grading" in (cell.get("metadata", {}).get("tags") or [])
 
 
-def describe_cell(cell: dict, code_index: int) -> str:
-    """How a learner finds the cell: by its exercise, else by its place among the code cells."""
+def describe_cell(cell: dict, position: int) -> str:
+    """How a learner finds the cell: by its exercise, else by its position as JupyterLab counts it.
+
+    Parameters
+    ----------
+    cell : dict
+        The notebook cell.
+    position : int
+        Its 1-based position among *all* the notebook's cells, Markdown included: JupyterLab's
+        status bar ("Cell 11 of 40") and the cell order a learner scrolls through count them all.
+
+    Returns
+    -------
+    str
+        ``"the cell of exercise `name`"`` or ``"cell 11"``.
+    """
     name = exercise_id(cell)
-    return f"the cell of exercise `{name}`" if name else f"code cell {code_index}"
+    return f"the cell of exercise `{name}`" if name else f"cell {position}"

@@ -125,6 +125,8 @@ def _progress(args: argparse.Namespace) -> int:
     from .check import NotebookError
     from .progress import course_progress, format_html, format_table
 
+    # Grading loads reference notebooks that may import TensorFlow, whose C++ logs go to stderr.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         progress = course_progress(args.course_dir)
     except NotebookError as exc:

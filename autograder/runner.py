@@ -90,7 +90,7 @@ def execute_notebook(notebook: dict, cell_timeout: float, records: list[dict] | 
         if cell.get("cell_type") != "code":
             continue
         code_index += 1
-        where = describe_cell(cell, code_index)
+        where = describe_cell(cell, index + 1)  # JupyterLab counts every cell, from 1
         record = {
             "index": index,
             "code_index": code_index,
