@@ -104,6 +104,7 @@ def graded(tmp_path_factory):
         (subs / f"{slug(attack.name)}.ipynb").write_bytes(attack.build(ctx))
     before = tree_fingerprint(subs)
     repo_before = sorted(p.name for p in ROOT.iterdir())
+    _remove_planted_file()  # left by an earlier run without filesystem isolation
     os.environ[ctx.secret_env] = "do-not-leak"
     try:
         grader = BatchGrader(CHAPTER, out, jobs=2, limits=LIMITS, cell_timeout=15,
@@ -117,6 +118,13 @@ def graded(tmp_path_factory):
         "before": before, "after": tree_fingerprint(subs), "repo_before": repo_before,
         "listener": listener, "grader": grader,
     }
+
+
+def _remove_planted_file() -> None:
+    try:
+        Path("/etc/medai-was-here").unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def points(result) -> dict[str, float]:
@@ -149,6 +157,7 @@ def test_attack_is_contained_and_explained(graded, attack):
 def test_nothing_outside_the_output_folder_changed(graded):
     assert graded["after"] == graded["before"], "a submission file was modified"
     if not sandbox.detect().filesystem:
+        _remove_planted_file()
         pytest.skip("no filesystem isolation here, so a submission can write where the grading "
                     "user can (install bubblewrap to isolate it): " + sandbox.detect().describe())
     assert not Path(graded["ctx"].outside).exists()
