@@ -1,5 +1,6 @@
 """Where data files come from when they do not ship in a package: a per-user cache, filled only
-on request, from a URL whose SHA-256 is known in advance; ``MEDAI_OFFLINE=1`` forbids the network."""
+on request, from a URL whose checksum is known in advance (SHA-256; MD5 only where that is all the
+publisher gives, as MedMNIST does); ``MEDAI_OFFLINE=1`` forbids the network."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ class OfflineError(RuntimeError):
 
 
 class ChecksumError(RuntimeError):
-    """A downloaded file's SHA-256 differs from the registered one; nothing was kept."""
+    """A downloaded file's checksum differs from the registered one; nothing was kept."""
 
 
 def offline() -> bool:
@@ -38,8 +39,8 @@ def cache_dir() -> Path:
     return base / "medai"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+def sha256_of(path: Path, algorithm: str = "sha256") -> str:
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
@@ -53,20 +54,25 @@ def fetch(
     download: bool = False,
     stand_in: str | None = None,
     timeout: float = 60.0,
+    algorithm: str = "sha256",
 ) -> Path:
     """The cached copy of ``url``, downloading it first only when ``download=True``.
 
     Parameters
     ----------
     url : where the file is published.
-    sha256 : its expected SHA-256 (hex). A download that does not match is deleted.
+    sha256 : its expected checksum (hex), SHA-256 unless ``algorithm`` says otherwise. A download
+        that does not match is deleted.
     filename : name of the file in the cache folder.
     download : permission to use the network. Nothing downloads without it.
     stand_in : the synthetic data set to use instead, named in the error when the file cannot be had.
+    algorithm : "sha256", or "md5" for a publisher that gives only an MD5 (MedMNIST).
     """
+    if algorithm not in ("sha256", "md5"):
+        raise ValueError(f"algorithm must be 'sha256' or 'md5'; got {algorithm!r}")
     target = cache_dir() / filename
     if target.is_file():
-        if sha256_of(target) == sha256.lower():
+        if sha256_of(target, algorithm) == sha256.lower():
             return target
         target.unlink()  # a corrupt or stale copy: fetch again, if allowed
     alternative = f" Without it, use the synthetic stand-in {stand_in!r}." if stand_in else ""
@@ -82,7 +88,7 @@ def fetch(
             f"{alternative}"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
+    digest = hashlib.new(algorithm)
     fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{filename}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
@@ -91,7 +97,8 @@ def fetch(
                 out.write(block)
         if digest.hexdigest() != sha256.lower():
             raise ChecksumError(
-                f"the download of {url} has SHA-256 {digest.hexdigest()}, expected {sha256.lower()}; "
+                f"the download of {url} has {algorithm.upper().replace('SHA', 'SHA-')} "
+                f"{digest.hexdigest()}, expected {sha256.lower()}; "
                 "the file was discarded (an interrupted transfer, or the publisher changed it)"
             )
         os.replace(partial, target)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .download import OfflineError, fetch
+from .download import fetch
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ def load_medmnist(
         ``train_labels`` (N, 1), and the same for ``val`` and ``test``; missing splits are
         left out). When None, the copy in the cache (``medai.datasets.download.cache_dir()``).
     download : permission to fetch the file into the cache when it is not there (checked
-        against its SHA-256). Nothing downloads without it; ``MEDAI_OFFLINE=1`` forbids it.
+        against the MD5 MedMNIST publishes). Nothing downloads without it; ``MEDAI_OFFLINE=1``
+        forbids it.
 
     Returns
     -------
@@ -70,17 +71,9 @@ def load_medmnist(
         if not path.is_file():
             raise FileNotFoundError(f"{path} does not exist; expected a MedMNIST .npz such as "
                                     f"{name}.npz. Without it, use the stand-in {info.stand_in}.")
-    elif info.sha256 is None:
-        from .download import cache_dir
-
-        cached = cache_dir() / f"{name}.npz"
-        if not cached.is_file():
-            raise OfflineError(
-                f"{name}.npz is not in the cache ({cached.parent}), and its SHA-256 is not "
-                f"registered in this version, so it is not downloaded: fetch it yourself from "
-                f"{info.url} (MD5 {info.md5}) and pass path=, or copy it there. Without it, use "
-                f"the synthetic stand-in {info.stand_in}.")
-        path = cached
+    elif info.sha256 is None:  # MedMNIST publishes MD5s only: check the download against that
+        path = fetch(info.url, info.md5, f"{name}.npz", download=download,
+                     stand_in=info.stand_in, algorithm="md5")
     else:
         path = fetch(info.url, info.sha256, f"{name}.npz", download=download,
                      stand_in=info.stand_in)

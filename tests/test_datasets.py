@@ -128,6 +128,37 @@ def test_a_corrupted_cached_copy_is_replaced(server, cache):
     assert fetch(f"{url}/scan.bin", digest, "scan.bin", download=True).read_bytes() == b"DICM" * 1000
 
 
+def test_a_publisher_md5_is_checked_where_it_is_all_there_is(server, cache):
+    """MedMNIST publishes MD5s only: a download on request is checked against it."""
+    url, www = server
+    md5 = hashlib.md5((www / "scan.bin").read_bytes()).hexdigest()
+    with pytest.raises(ChecksumError, match="MD5"):
+        fetch(f"{url}/scan.bin", hashlib.md5(b"x").hexdigest(), "scan.bin", download=True,
+              algorithm="md5")
+    path = fetch(f"{url}/scan.bin", md5, "scan.bin", download=True, algorithm="md5")
+    assert path.read_bytes() == b"DICM" * 1000
+
+
+def test_medmnist_downloads_on_request_checked_by_its_published_md5(server, cache, monkeypatch):
+    import numpy as np
+
+    from medai.datasets import medmnist
+
+    url, www = server
+    arrays = {f"{split}_{kind}": (np.zeros((2, 28, 28), np.uint8) if kind == "images"
+                                  else np.array([[0], [1]], np.uint8))
+              for split in ("train", "val", "test") for kind in ("images", "labels")}
+    np.savez(www / "pneumoniamnist.npz", **arrays)
+    md5 = hashlib.md5((www / "pneumoniamnist.npz").read_bytes()).hexdigest()
+    info = medmnist.FILES["pneumoniamnist"]
+    monkeypatch.setitem(medmnist.FILES, "pneumoniamnist", medmnist.MedMNISTFile(
+        f"{url}/pneumoniamnist.npz", md5, None, info.positive, info.flip_labels, info.stand_in))
+    with pytest.raises(OfflineError, match="download=True"):
+        medmnist.load_medmnist("pneumoniamnist")  # nothing downloads silently
+    data = medmnist.load_medmnist("pneumoniamnist", download=True)
+    assert data["train"][0].shape == (2, 28, 28, 1) and (cache / "pneumoniamnist.npz").is_file()
+
+
 def test_unreachable_server_is_a_clear_error(cache):
     with pytest.raises(OfflineError, match="could not download"):
         fetch("http://127.0.0.1:9/none.bin", sha(b""), "none.bin", download=True, timeout=2)
