@@ -254,6 +254,43 @@ def run_with_fallback(run_once, names: list[str], definitions_only: bool = False
     return response, notes
 
 
+def _needs_whole_notebook(response: dict, names: list[str]) -> list[str]:
+    """The exercises that the import and exercise cells alone could not grade faithfully: not
+    defined, or a NameError (a name that another cell of the notebook defines)."""
+    cells = {c.get("grade_id"): c for c in response["cells"] if c.get("grade_id")}
+    needs = []
+    for name in names:
+        ran = response["exercises"].get(name, {"defined": False})
+        cell_error = cells.get(name, {}).get("exception") == "NameError"
+        name_error = any(o.get("error", "").startswith("NameError") for o in ran.get("outcomes", []))
+        if not ran.get("defined") or cell_error or name_error:
+            needs.append(name)
+    return needs
+
+
+def run_exercises_first(run_once, names: list[str]) -> tuple[dict | None, list[str]]:
+    """``medai grade``'s fast path: run the import cell and the exercise cells only (they hold
+    definitions, and the hidden cases are what grading runs), skipping demonstrations and training
+    that grade nothing; the exercises that need the rest of the notebook (a name only another cell
+    defines) are graded again from a run of the whole notebook, as nbgrader would run it."""
+    response, notes = run_with_fallback(run_once, names, definitions_only=True)
+    needs = list(names) if response is None else _needs_whole_notebook(response, names)
+    if response is not None:
+        for cell in response["cells"]:  # skipped by design here: nothing to tell the student
+            if cell["status"] == "not_run":
+                cell["status"] = "skipped"
+    if not needs:
+        return response, notes
+    whole, whole_notes = run_with_fallback(run_once, needs)
+    if whole is None:
+        return (response, notes + whole_notes) if response is not None else (None, whole_notes)
+    if response is None:
+        return whole, whole_notes
+    response["exercises"].update({n: whole["exercises"][n] for n in needs if n in whole["exercises"]})
+    response["cells"] = whole["cells"]
+    return response, whole_notes
+
+
 def _cell_notes(cells: list[dict]) -> list[str]:
     notes = [f"{c['error']}" if c["where"] in c["error"] else f"{c['where']}: {c['error']}"
              for c in cells if c["status"] == "error"]

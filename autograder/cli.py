@@ -56,7 +56,8 @@ def _grade(args: argparse.Namespace) -> int:
     out = Path(args.out)
     try:
         shard = parse_shard(args.shard) if args.shard else None
-        grader = BatchGrader(args.chapter, out, jobs=args.jobs, limits=limits, shard=shard)
+        grader = BatchGrader(args.chapter, out, jobs=args.jobs, limits=limits, shard=shard,
+                             run_all_cells=args.run_all_cells)
         submissions = discover(Path(args.submissions), args.chapter)
     except GradeUsageError as exc:
         print(f"medai grade: {exc}", file=sys.stderr)
@@ -184,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--shard", metavar="K/N",
                        help="grade only shard K of N (1-based; stable by student and notebook), to "
                             "spread a class over N machines; then `medai grade merge`")
+    grade.add_argument("--run-all-cells", action="store_true",
+                       help="run every cell of each notebook first, as medai check does (default: "
+                            "the import and exercise cells first, the whole notebook only for the "
+                            "exercises that need another cell)")
     grade.add_argument("--gradebook", metavar="DB_URL",
                        help="also write the scores into an nbgrader gradebook, "
                             "e.g. sqlite:///gradebook.db")

@@ -107,8 +107,10 @@ def graded(tmp_path_factory):
     _remove_planted_file()  # left by an earlier run without filesystem isolation
     os.environ[ctx.secret_env] = "do-not-leak"
     try:
+        # Every cell is run, so that attacks placed in any cell are met (by default medai grade
+        # runs the exercise cells first and the rest only when an exercise needs it).
         grader = BatchGrader(CHAPTER, out, jobs=2, limits=LIMITS, cell_timeout=15,
-                             stream=open(os.devnull, "w"))
+                             stream=open(os.devnull, "w"), run_all_cells=True)
         results = grader.grade_all(discover(subs, CHAPTER))
     finally:
         del os.environ[ctx.secret_env]
@@ -199,7 +201,7 @@ def test_outputs_are_complete_and_reveal_no_reference_code(graded):
 def test_unchanged_submissions_are_not_graded_again(graded):
     out, subs = graded["out"], graded["subs"]
     grader = BatchGrader(CHAPTER, out, jobs=2, limits=LIMITS, cell_timeout=15,
-                         stream=open(os.devnull, "w"))
+                         stream=open(os.devnull, "w"), run_all_cells=True)
     first = {r.student: r for r in grader.grade_all(discover(subs, CHAPTER))}
     assert first == graded["results"]
     assert all(r.fingerprint for r in first.values())

@@ -4,6 +4,7 @@ as a fresh interpreter does, on every chapter's catalogue of mistakes."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -92,3 +93,33 @@ def test_preloaded_worker_grades_like_a_fresh_interpreter(chapter, tmp_path):
     assert results[True] == results[False]
     rows = [row for graded in results[True].values() for row in graded]
     assert any(points < max_points for _, points, max_points, _ in rows), "no mistake was caught"
+
+
+@pytest.mark.slow
+def test_exercise_cells_first_grades_like_running_every_cell(tmp_path):
+    """The fast path (import and exercise cells first) gives the points and messages of a run of
+    every cell, on the chapter's catalogue; an exercise that uses a name only another cell defines
+    is graded from a run of the whole notebook, not failed."""
+    chapter = "00_welcome"
+    subs = tmp_path / "submitted"
+    write_submissions(chapter, subs)
+    notebook = next(subs.glob(f"student000/{chapter}/*.ipynb"))
+    borrowed = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in borrowed["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "malignancy_prevalence":
+            cell["source"] = ("def malignancy_prevalence(labels):\n"
+                              "    return float(np.mean(np.asarray(labels) == MALIGNANT))\n")
+    first = next(i for i, c in enumerate(borrowed["cells"]) if c["cell_type"] == "code")
+    borrowed["cells"].insert(first + 1, {"cell_type": "code", "metadata": {}, "outputs": [],
+                                         "execution_count": None, "source": "MALIGNANT = 1\n"})
+    (subs / "borrower" / chapter).mkdir(parents=True)
+    (subs / "borrower" / chapter / notebook.name).write_text(json.dumps(borrowed), encoding="utf-8")
+    graded = {}
+    for every_cell in (False, True):
+        grader = BatchGrader(chapter, tmp_path / f"out-{every_cell}", jobs=2, limits=LIMITS,
+                             run_all_cells=every_cell, stream=open(os.devnull, "w"))
+        graded[every_cell] = {r.student: [(e.name, e.points, e.messages) for e in r.exercises]
+                              for r in grader.grade_all(discover(subs, chapter))}
+    assert graded[False] == graded[True]
+    borrower = {name: points for name, points, _ in graded[False]["borrower"]}
+    assert borrower["malignancy_prevalence"] == 1.0

@@ -36,6 +36,7 @@ from ..check import (
     plan_notebook,
     read_notebook,
     read_response,
+    run_exercises_first,
     run_with_fallback,
 )
 from ..reference import solutions_dir
@@ -129,6 +130,7 @@ class GradingContext:
     preload: tuple[str, ...]
     reuse_workers: bool
     definitions_only: bool = False
+    run_all_cells: bool = False
 
 
 def _failure(sub: Submission, chapter: str, message: str, fingerprint: str = "") -> SubmissionResult:
@@ -205,8 +207,11 @@ class _Process:
                 ran[0] += time.perf_counter() - began
                 shutil.rmtree(workdir, ignore_errors=True)
 
-        response, notes = run_with_fallback(run_once, [p.exercise.name for p in plan.exercises
-                                                       if not p.problem], ctx.definitions_only)
+        names = [p.exercise.name for p in plan.exercises if not p.problem]
+        if ctx.run_all_cells or ctx.definitions_only:
+            response, notes = run_with_fallback(run_once, names, ctx.definitions_only)
+        else:
+            response, notes = run_exercises_first(run_once, names)
         report = grade_response(sub.path.name, plan, response, notes)
         result = _with_feedback(_result_of(report, sub, fingerprint))
         result.seconds = round(ran[0], 3)
@@ -275,9 +280,11 @@ class BatchGrader:
     def __init__(self, chapter: str, out: Path, jobs: int = 2, limits: sandbox.Limits | None = None,
                  cell_timeout: float = DEFAULT_CELL_TIMEOUT, stream=None,
                  reuse_workers: bool = True, shard: tuple[int, int] | None = None,
-                 definitions_only: bool = False) -> None:
-        """``definitions_only`` runs only each notebook's import cell and exercise cells (faster;
-        a function that relies on a variable made by another cell then fails)."""
+                 definitions_only: bool = False, run_all_cells: bool = False) -> None:
+        """By default each notebook's import cell and exercise cells are run first, and the whole
+        notebook only for the exercises that need it (see ``check.run_exercises_first``).
+        ``run_all_cells`` always runs every cell first, as ``medai check`` does;
+        ``definitions_only`` never runs the rest (a function relying on another cell then fails)."""
         try:
             chapter_exercises(chapter)
         except UnknownChapterError as exc:
@@ -294,6 +301,7 @@ class BatchGrader:
         self.reuse_workers = reuse_workers
         self.shard = shard
         self.definitions_only = definitions_only
+        self.run_all_cells = run_all_cells
 
     def _chapter_data(self) -> Path | None:
         """Files released beside the chapter's notebooks (data a notebook reads)."""
@@ -375,7 +383,7 @@ class BatchGrader:
         ctx = GradingContext(self.chapter, self.out, self.limits, self.cell_timeout, self.version,
                              self.grading_truth(), self._chapter_data(),
                              tuple(preload_modules(self.chapter)), self.reuse_workers,
-                             self.definitions_only)
+                             self.definitions_only, self.run_all_cells)
         spawn = multiprocessing.get_context("spawn")  # never fork a process that may hold threads
         pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(pending)), mp_context=spawn,
                                    initializer=_start_process, initargs=(ctx,))
