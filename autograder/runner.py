@@ -67,11 +67,13 @@ def _make_shell():
 
 def execute_notebook(notebook: dict, cell_timeout: float, records: list[dict] | None = None,
                      before_each=None, definitions_only: bool = False,
-                     exercise_names: tuple[str, ...] = (), skip_cells: tuple[int, ...] = ()
-                     ) -> tuple[Any, list[dict], dict]:
+                     exercise_names: tuple[str, ...] = (), skip_cells: tuple[int, ...] = (),
+                     after_each=None) -> tuple[Any, list[dict], dict]:
     """Run the code cells; return the shell, a record per cell, and the map from IPython's code
     names to readable cell descriptions. ``records`` (filled as cells run) and
-    ``before_each(record)`` let a watchdog see how far it got.
+    ``before_each(record)`` let a watchdog see how far it got; ``after_each(record, shell,
+    labels)`` runs after each executed cell (the grader grades an exercise there, right after its
+    own cell, where nbgrader's test cell would run).
 
     Graceful degradation: with ``definitions_only``, or from the moment a cell runs out of time,
     only the definitions are run: the import cell and the exercise cells (and, where a notebook
@@ -138,6 +140,8 @@ def execute_notebook(notebook: dict, cell_timeout: float, records: list[dict] | 
                 record["error"] = describe_exception(error, lambda f: _label(f, labels))
             record["exception"] = type(error).__name__
         records.append(record)
+        if after_each is not None:
+            after_each(record, shell, labels)
     return shell, records, labels
 
 
@@ -229,20 +233,12 @@ def grade_in_child(workdir: Path) -> None:
         current["cell"] = record
         watchdog.arm(request["cell_timeout"])
 
-    shell, records, labels = execute_notebook(
-        notebook, request["cell_timeout"], records, before_each=watch_cell,
-        definitions_only=request.get("definitions_only", False),
-        exercise_names=tuple(item["name"] for item in request["exercises"]),
-        skip_cells=tuple(request.get("skip_cells", ())))
-    watchdog.arm(None)
-    current.clear()
-    for item in request["exercises"]:
+    items = {item["name"]: item for item in request["exercises"]}
+
+    def grade(item: dict, fn, labels: dict) -> None:
         name = item["name"]
-        fn = shell.user_ns.get(name)
-        if not callable(fn):
-            exercises[name] = {"defined": False, "outcomes": []}
-            continue
         exercise = get_exercise(request["chapter"], name)
+        current.clear()
         current.update(name=name, n_cases=len(item["cases"]), limit=item["time_limit"])
         with warnings.catch_warnings(), contextlib.redirect_stdout(BoundedSink()), \
                 contextlib.redirect_stderr(BoundedSink()):
@@ -252,6 +248,8 @@ def grade_in_child(workdir: Path) -> None:
                 item["arg_names"], item["time_limit"], lambda f: _label(f, labels),
                 before_each=lambda limit=item["time_limit"]: watchdog.arm(limit),
             )
+        watchdog.arm(None)
+        current.clear()
         outcomes = []
         for outcome in ran:
             try:
@@ -267,6 +265,30 @@ def grade_in_child(workdir: Path) -> None:
                 "seconds": outcome.seconds,
             })
         exercises[name] = {"defined": True, "outcomes": outcomes}
+
+    def grade_after_its_cell(record: dict, shell, labels: dict) -> None:
+        # As nbgrader does: an exercise is checked right after its own cell, with the notebook as
+        # it is at that point, so a later cell that redefines a name cannot change its grade.
+        name = record.get("grade_id")
+        fn = shell.user_ns.get(name) if name in items and name not in exercises else None
+        if record["status"] == "ok" and callable(fn):
+            grade(items[name], fn, labels)
+
+    shell, records, labels = execute_notebook(
+        notebook, request["cell_timeout"], records, before_each=watch_cell,
+        definitions_only=request.get("definitions_only", False),
+        exercise_names=tuple(items), skip_cells=tuple(request.get("skip_cells", ())),
+        after_each=grade_after_its_cell)
+    watchdog.arm(None)
+    current.clear()
+    for name, item in items.items():  # cells without metadata: graded as the notebook ends
+        if name in exercises:
+            continue
+        fn = shell.user_ns.get(name)
+        if callable(fn):
+            grade(item, fn, labels)
+        else:
+            exercises[name] = {"defined": False, "outcomes": []}
     watchdog.arm(None)
     plain.dump({"cells": records, "exercises": exercises, "unfinished": []}, workdir / RESPONSE)
 

@@ -172,8 +172,8 @@ ATTACKS = [
     Attack("disabling the alarm signal, then looping", lambda c: notebook(c, {
         MEANS: "import signal\ndef mean_by_diagnosis(X, y):\n"
                "    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"}),
-        # A cell of the notebook calls the function and has to be stopped; the exercises are graded
-        # again without that cell, and only the function that ignores the time limit costs points.
-        {PREVALENCE: ("full", "ignored the time limit"), MEANS: (0, "ignored the time limit"),
-         ZSCORE: ("full", "ignored the time limit")}),
+        # The function is checked right after its cell (as nbgrader does) and has to be stopped;
+        # the exercises not graded yet are graded in a fresh process, and only the function that
+        # ignores the time limit costs points.
+        {PREVALENCE: ("full", ""), MEANS: (0, "ignored the time limit"), ZSCORE: ("full", "")}),
 ]
