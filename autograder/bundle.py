@@ -54,7 +54,9 @@ def build_chapter(chapter: str, hidden: bool = False) -> dict[str, Any]:
     exercises = {}
     for name, exercise in chapter_exercises(chapter).items():
         cases = exercise.cases(hidden=hidden)
-        expected = truth.expected(chapter, exercise, cases)
+        # The grading truth takes a model exercise's public outputs from the shipped bundle, as a
+        # learner's check does (one training of the reference fewer); the bundle itself never does.
+        expected = (TRUTH.expected if hidden else truth.expected)(chapter, exercise, cases)
         mistakes = {}
         for mistake in exercise.mistakes:
             outputs = [truth.mistake_output(chapter, exercise, mistake, i, case)
@@ -73,6 +75,27 @@ def build_chapter(chapter: str, hidden: bool = False) -> dict[str, Any]:
                  for p in chapter_notebooks(chapter)}
     return {"format": FORMAT, "chapter": chapter, "hidden": hidden, "notebooks": notebooks,
             "exercises": exercises}
+
+
+def build_plan(chapter: str) -> dict[str, Any]:
+    """What a grading process needs to plan and run a submission, before the grading truth is
+    complete: which notebook holds which exercises, and each exercise's argument names (no
+    expected outputs). Quick to compute; a batch writes it first."""
+    from .reference import chapter_notebooks, read_solution_notebook
+    from .registry import chapter_exercises
+    from .truth import TRUTH
+
+    return {"format": FORMAT, "chapter": chapter, "hidden": True, "plan_only": True,
+            "notebooks": {p.name: list(read_solution_notebook(p).solutions)
+                          for p in chapter_notebooks(chapter)},
+            "exercises": {name: {"arg_names": TRUTH.solutions.argument_names(chapter, name)}
+                          for name in chapter_exercises(chapter)}}
+
+
+def write_plan(chapter: str, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    plain.dump(build_plan(chapter), out / chapter)
+    return out / chapter
 
 
 def write_chapter(chapter: str, out: Path = BUNDLE_DIR, hidden: bool = False) -> Path:
@@ -116,7 +139,10 @@ def covers_hidden(chapter: str) -> bool:
 
 
 def exercise_entry(chapter: str, name: str, cases: list) -> dict[str, Any]:
-    entry = load_chapter(chapter)["exercises"].get(name)
+    loaded = load_chapter(chapter)
+    if loaded.get("plan_only"):
+        raise BundleError(f"the grading truth of chapter {chapter} was not ready (internal error)")
+    entry = loaded["exercises"].get(name)
     if entry is None:
         raise BundleError(f"the release data of chapter {chapter} has no exercise {name!r}: the "
                           "package is older than the notebook; reinstall the course package")

@@ -122,7 +122,7 @@ def exercises_of(chapter: str, path: Path, notebook: dict) -> list[str]:
 class ExercisePlan:
     exercise: Exercise
     cases: list[Case]
-    expected: list
+    expected: list | None  # None until the expected outputs are known (``NotebookPlan.fill_expected``)
     arg_names: list[str]
     problem: str = ""  # why this exercise cannot be graded here (the others still are)
 
@@ -154,12 +154,25 @@ class NotebookPlan:
             ],
         }
 
+    def fill_expected(self) -> None:
+        """The reference outputs of every exercise not yet given them (a batch plans and runs a
+        submission while its grading truth is still being computed, and judges it after)."""
+        for p in self.exercises:
+            if p.problem or p.expected is not None:
+                continue
+            try:
+                p.expected = expected_outputs(self.chapter, p.exercise, p.cases)
+            except (ReferenceNotFoundError, BundleError) as exc:  # costs this exercise only
+                p.problem = str(exc)
+
     def budget(self, cell_timeout: float) -> float:
         return cell_timeout * 4 + sum(p.exercise.time_limit * len(p.cases)
                                       for p in self.exercises) + 120
 
 
-def plan_notebook(path: Path, notebook: dict, hidden: bool) -> NotebookPlan:
+def plan_notebook(path: Path, notebook: dict, hidden: bool, expected: bool = True) -> NotebookPlan:
+    """What to grade in ``notebook``; without ``expected``, the reference outputs are left for
+    ``NotebookPlan.fill_expected`` (the request to the child needs only the cases)."""
     try:
         chapter = detect_chapter(path, notebook)
     except UnknownChapterError as exc:
@@ -176,11 +189,13 @@ def plan_notebook(path: Path, notebook: dict, hidden: bool) -> NotebookPlan:
         exercise = registry[name]
         cases = exercise.cases(hidden=hidden)
         try:
-            plans.append(ExercisePlan(exercise, cases, expected_outputs(chapter, exercise, cases),
-                                      TRUTH.argument_names(chapter, name)))
+            plans.append(ExercisePlan(exercise, cases, None, TRUTH.argument_names(chapter, name)))
         except (ReferenceNotFoundError, BundleError) as exc:  # costs this exercise only
             plans.append(ExercisePlan(exercise, cases, [], [], problem=str(exc)))
-    return NotebookPlan(chapter, plans)
+    plan = NotebookPlan(chapter, plans)
+    if expected:
+        plan.fill_expected()
+    return plan
 
 
 def run_child(workdir: Path, cwd: Path, timeout: float) -> str | None:
@@ -304,6 +319,7 @@ def _cell_notes(cells: list[dict]) -> list[str]:
 def grade_response(path: str, plan: NotebookPlan, response: dict | None,
                    notes: list[str]) -> NotebookReport:
     """Judge the child's outputs against the reference outputs of ``plan``."""
+    plan.fill_expected()
     if response is None:
         why = notes[-1] if notes else "the notebook could not be run: it stopped unexpectedly"
         return NotebookReport(path, plan.chapter, [

@@ -123,3 +123,42 @@ def test_exercise_cells_first_grades_like_running_every_cell(tmp_path):
     assert graded[False] == graded[True]
     borrower = {name: points for name, points, _ in graded[False]["borrower"]}
     assert borrower["malignancy_prevalence"] == 1.0
+
+
+@pytest.mark.slow
+def test_submissions_run_before_the_truth_is_complete_are_graded_as_after(tmp_path, monkeypatch):
+    """A batch hands out submissions while it still computes the grading truth; those that ran
+    before it was complete are kept and judged once it is. Here the truth is held back until such
+    runs exist: the grades equal those of a batch whose truth was complete from the start."""
+    import time
+
+    chapter = "00_welcome"
+    subs = tmp_path / "submitted"
+    write_submissions(chapter, subs, n=8)
+    expected_grades = {}
+    held_back = tmp_path / "held"
+    original = BatchGrader.grading_truth
+    stashed: list[int] = []
+
+    def slow_truth(self):
+        if self.out == held_back:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                count = len(list((self.out / ".work" / "stash").glob("*.json")))
+                if count >= 3:
+                    stashed.append(count)
+                    break
+                time.sleep(0.05)
+        return original(self)
+
+    monkeypatch.setattr(BatchGrader, "grading_truth", slow_truth)
+    for out in (tmp_path / "ready", held_back):
+        grader = BatchGrader(chapter, out, jobs=2, limits=LIMITS, stream=open(os.devnull, "w"))
+        if out != held_back:
+            original(grader)  # complete before any submission runs
+        expected_grades[out.name] = {
+            (r.student, r.notebook): [(e.name, e.points, e.status, e.messages) for e in r.exercises]
+            for r in grader.grade_all(discover(subs, chapter))}
+    assert stashed, "no submission ran before the grading truth was complete"
+    assert expected_grades["held"] == expected_grades["ready"]
+    assert not (held_back / ".work").exists()

@@ -18,8 +18,9 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,7 +126,8 @@ class GradingContext:
     limits: sandbox.Limits
     cell_timeout: float
     version: str
-    truth_dir: Path
+    plan_dir: Path  # what planning a submission needs, written first (``bundle.build_plan``)
+    truth_dir: Path  # the grading truth, complete once its folder exists
     data_dir: Path | None
     preload: tuple[str, ...]
     reuse_workers: bool
@@ -154,7 +156,8 @@ class _Process:
         from ..truth import TRUTH
 
         self.ctx = ctx
-        TRUTH.use_grading_truth(ctx.truth_dir)
+        TRUTH.use_grading_truth(ctx.plan_dir)
+        self.truth_ready = False
         self.plans: dict[str, NotebookPlan] = {}
         self.worker: sandbox.Worker | None = None
         self.exchange = ctx.out / ".work" / f"process-{os.getpid()}"
@@ -174,18 +177,26 @@ class _Process:
                                          sandbox.scrubbed_env(self.exchange))
         return self.worker
 
-    def grade(self, sub: Submission, fingerprint: str) -> SubmissionResult:
+    def _plan(self, sub: Submission) -> NotebookPlan:
+        """Raises OSError, NotebookError or UnknownChapterError when the file cannot be graded."""
+        notebook = read_notebook(sub.path)
+        found = detect_chapter(sub.path, notebook)
+        if found != self.ctx.chapter:
+            raise NotebookError(f"this is a notebook of chapter {found}, not {self.ctx.chapter}")
+        if sub.path.name not in self.plans:
+            self.plans[sub.path.name] = plan_notebook(sub.path, notebook, hidden=True,
+                                                      expected=self.truth_ready)
+        return self.plans[sub.path.name]
+
+    def grade(self, sub: Submission, fingerprint: str) -> SubmissionResult | None:
+        """Runs the submission in its sandbox and judges it; returns None when the grading truth
+        is not complete yet: the run is then kept (``stash``) for ``judge_stashed``, and this
+        process goes on running the next submissions instead of waiting."""
         start = time.perf_counter()
         ctx = self.ctx
         try:
             content = sub.path.read_bytes()
-            notebook = read_notebook(sub.path)
-            found = detect_chapter(sub.path, notebook)
-            if found != ctx.chapter:
-                raise NotebookError(f"this is a notebook of chapter {found}, not {ctx.chapter}")
-            if sub.path.name not in self.plans:
-                self.plans[sub.path.name] = plan_notebook(sub.path, notebook, hidden=True)
-            plan = self.plans[sub.path.name]
+            plan = self._plan(sub)
         except OSError as exc:
             return _failure(sub, ctx.chapter, f"cannot read the file: {exc.strerror}", fingerprint)
         except (NotebookError, UnknownChapterError) as exc:
@@ -212,11 +223,56 @@ class _Process:
             response, notes = run_with_fallback(run_once, names, ctx.definitions_only)
         else:
             response, notes = run_exercises_first(run_once, names)
+        if not self._truth_complete():
+            plain.dump({"response": response, "notes": notes, "seconds": ran[0]},
+                       self._stash(sub))
+            return None
+        result = self._judge(sub, fingerprint, plan, response, notes, ran[0], start)
+        return result
+
+    def _stash(self, sub: Submission) -> Path:
+        folder = self.ctx.out / ".work" / "stash"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / sub.key
+
+    def judge_stashed(self, sub: Submission, fingerprint: str) -> SubmissionResult:
+        start = time.perf_counter()
+        self._await_truth()
+        stashed = plain.load(self._stash(sub))
+        try:
+            plan = self._plan(sub)
+        except (OSError, NotebookError, UnknownChapterError) as exc:  # changed since it ran
+            return _failure(sub, self.ctx.chapter, f"cannot read the file: {exc}", fingerprint)
+        return self._judge(sub, fingerprint, plan, stashed["response"], stashed["notes"],
+                           stashed["seconds"], start, counted=0.0)
+
+    def _judge(self, sub: Submission, fingerprint: str, plan: NotebookPlan,
+               response: dict | None, notes: list[str], ran: float, start: float,
+               counted: float | None = None) -> SubmissionResult:
         report = grade_response(sub.path.name, plan, response, notes)
         result = _with_feedback(_result_of(report, sub, fingerprint))
-        result.seconds = round(ran[0], 3)
-        result.judge_seconds = round(time.perf_counter() - start - ran[0], 4)
+        result.seconds = round(ran, 3)
+        result.judge_seconds = round(time.perf_counter() - start - (ran if counted is None
+                                                                     else counted), 4)
         return result
+
+    def _truth_complete(self) -> bool:
+        if not self.truth_ready and (self.ctx.truth_dir / f"{self.ctx.chapter}.json").is_file():
+            self._await_truth()
+        return self.truth_ready
+
+    def _await_truth(self) -> None:
+        """The first submissions run while the main process still computes the grading truth;
+        judging them waits for it (the main process stops this process if it fails)."""
+        if self.truth_ready:
+            return
+        done = self.ctx.truth_dir / f"{self.ctx.chapter}.json"
+        while not done.is_file():
+            time.sleep(0.05)
+        from ..truth import TRUTH
+
+        TRUTH.use_grading_truth(self.ctx.truth_dir)
+        self.truth_ready = True
 
     def _run_in(self, workdir: Path, sub: Submission, plan: NotebookPlan, content: bytes,
                 request: dict) -> tuple[dict | None, str | None]:
@@ -262,13 +318,41 @@ _PROCESS: _Process | None = None
 
 
 def _start_process(ctx: GradingContext) -> None:
+    """A grading process's start, while the main process still computes the grading truth: the
+    chapter's cases generated once (their libraries imported, their data loaded) and the warm
+    worker started (its preload, TensorFlow included, is
+    the longest part), so that both cores are busy from the first second."""
     global _PROCESS
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _PROCESS = _Process(ctx)
+    for exercise in chapter_exercises(ctx.chapter).values():
+        exercise.cases(hidden=True)  # imports what the case generators need, loads their data
+    try:
+        _PROCESS._warm_worker()
+    except sandbox.WorkerCrashed:  # tried again, and reported, with the first submission
+        _PROCESS.worker = None
 
 
-def _grade_in_process(sub: Submission, fingerprint: str) -> dict:
-    result = _PROCESS.grade(sub, fingerprint)
+def _import_pyplot() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _grade_in_process(sub: Submission, fingerprint: str, stashed: bool = False) -> dict | None:
+    """One submission graded in this grading process; None when its run was stashed to be judged
+    once the grading truth is complete (the main process then sends it again with ``stashed``)."""
+    if stashed:
+        result = _PROCESS.judge_stashed(sub, fingerprint)
+    else:
+        result = _PROCESS.grade(sub, fingerprint)
+        if result is None:
+            return None
     path = _PROCESS.ctx.out / RESULTS / f"{sub.key}.json"
     write_atomic(path, json.dumps(result.to_json(), indent=1))
     return result.to_json()
@@ -314,12 +398,25 @@ class BatchGrader:
             return folder
         return None
 
+    def truth_folder(self) -> Path:
+        return self.out / ".work" / f"truth-{self.version}"
+
+    def _write_plan(self, folder: Path) -> None:
+        from .. import bundle
+
+        if (folder / f"{self.chapter}.json").is_file():
+            return
+        tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        bundle.write_plan(self.chapter, tmp)
+        os.replace(tmp, folder)
+
     def grading_truth(self) -> Path:
         """The expected and mistake outputs of every case, computed once per grader version (the
         reference runs here, in the main process, and nowhere else)."""
         from .. import bundle
 
-        folder = self.out / ".work" / f"truth-{self.version}"
+        folder = self.truth_folder()
         if not (folder / f"{self.chapter}.json").is_file():
             shutil.rmtree(folder, ignore_errors=True)
             tmp = self.out / ".work" / f"truth-{self.version}.{os.getpid()}.tmp"
@@ -371,37 +468,61 @@ class BatchGrader:
                 progress.update(True, False)
             else:
                 pending.append((sub, fingerprint))
-        if pending:
-            self._grade_pending(pending, results, progress)
-        shutil.rmtree(self.out / ".work", ignore_errors=True)
+        pool = self._grade_pending(pending, results, progress) if pending else None
         ordered = [results[s.key] for s in submissions]
-        write_outputs(self.out, self.chapter, ordered, isolation.describe())
+        with ThreadPoolExecutor(1) as writer:  # the outputs are written while the processes stop
+            written = writer.submit(write_outputs, self.out, self.chapter, ordered,
+                                    isolation.describe())
+            if pool is not None:
+                pool.shutdown(wait=True)
+            written.result()
+        shutil.rmtree(self.out / ".work", ignore_errors=True)
         return ordered
 
     def _grade_pending(self, pending: list[tuple[Submission, str]],
-                       results: dict[str, SubmissionResult], progress: Progress) -> None:
+                       results: dict[str, SubmissionResult], progress: Progress
+                       ) -> ProcessPoolExecutor:
+        """Grades ``pending`` into ``results``; returns the pool for the caller to shut down."""
         ctx = GradingContext(self.chapter, self.out, self.limits, self.cell_timeout, self.version,
-                             self.grading_truth(), self._chapter_data(),
+                             self.out / ".work" / f"plan-{self.version}", self.truth_folder(),
+                             self._chapter_data(),
                              tuple(preload_modules(self.chapter)), self.reuse_workers,
                              self.definitions_only, self.run_all_cells)
         spawn = multiprocessing.get_context("spawn")  # never fork a process that may hold threads
-        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(pending)), mp_context=spawn,
+        jobs = min(self.jobs, len(pending))
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=spawn,
                                    initializer=_start_process, initargs=(ctx,))
         try:
-            futures = {pool.submit(_grade_in_process, sub, fp): sub for sub, fp in pending}
-            for future in as_completed(futures):
-                sub = futures[future]
-                try:
-                    result = SubmissionResult.from_json(future.result())
-                except Exception as exc:  # one broken submission never stops the batch
-                    result = _failure(sub, self.chapter, f"internal grading error: {exc}")
-                results[sub.key] = result
-                progress.update(not result.ran, False)
-        except KeyboardInterrupt:
+            # The grading processes start and warm their workers while this process writes the
+            # plan (quick), then the grading truth (the reference on every case); they run the
+            # first submissions meanwhile and judge them once the truth is complete.
+            for _ in range(jobs):
+                pool.submit(_ready)
+            self._write_plan(ctx.plan_dir)
+            futures = {pool.submit(_grade_in_process, sub, fp): (sub, fp) for sub, fp in pending}
+            self.grading_truth()
+            # This process only waits from now on: it imports what the class summary's chart
+            # needs meanwhile, rather than after the last submission.
+            threading.Thread(target=_import_pyplot, daemon=True).start()
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    sub, fp = futures.pop(future)
+                    try:
+                        answer = future.result()
+                        if answer is None:  # ran before the truth was complete: judge it now
+                            futures[pool.submit(_grade_in_process, sub, fp, True)] = (sub, fp)
+                            continue
+                        result = SubmissionResult.from_json(answer)
+                    except Exception as exc:  # one broken submission never stops the batch
+                        result = _failure(sub, self.chapter, f"internal grading error: {exc}")
+                    results[sub.key] = result
+                    progress.update(not result.ran, False)
+        except BaseException:  # Ctrl-C, or the grading truth could not be computed
             # What is graded is already on disk (written atomically); stop the rest now.
             pool.shutdown(wait=False, cancel_futures=True)
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
             raise
-        pool.shutdown(wait=True)
+        return pool
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -154,6 +155,7 @@ BUTINA_CLUSTERS = Exercise(
 
 # --- scaffold_split ------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function of the SMILES, asked for many times a case
 def scaffold_of(smiles: str, include_chirality: bool = False) -> str:
     from rdkit.Chem.Scaffolds import MurckoScaffold
 
