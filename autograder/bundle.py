@@ -71,25 +71,36 @@ def build_chapter(chapter: str, hidden: bool = False) -> dict[str, Any]:
             "expected": expected,
             "mistakes": mistakes,
         }
+        if hidden:  # the grading truth carries the cases too (see build_plan)
+            exercises[name] |= _plan_cases(exercise, cases)
     notebooks = {p.name: list(read_solution_notebook(p).solutions)
                  for p in chapter_notebooks(chapter)}
     return {"format": FORMAT, "chapter": chapter, "hidden": hidden, "notebooks": notebooks,
             "exercises": exercises}
 
 
+def _plan_cases(exercise, cases: list) -> dict[str, Any]:
+    return {"public_count": exercise.public_count(),
+            "cases": [[tuple(c.args), dict(c.kwargs), c.label] for c in cases]}
+
+
 def build_plan(chapter: str) -> dict[str, Any]:
     """What a grading process needs to plan and run a submission, before the grading truth is
-    complete: which notebook holds which exercises, and each exercise's argument names (no
-    expected outputs). Quick to compute; a batch writes it first."""
+    complete: which notebook holds which exercises, each exercise's argument names and its cases,
+    public and hidden (so that grading processes never generate them again); no expected outputs.
+    Quick to compute; a batch writes it first."""
     from .reference import chapter_notebooks, read_solution_notebook
     from .registry import chapter_exercises
     from .truth import TRUTH
 
+    exercises = {}
+    for name, exercise in chapter_exercises(chapter).items():
+        exercises[name] = {"arg_names": TRUTH.solutions.argument_names(chapter, name),
+                           **_plan_cases(exercise, exercise.cases(hidden=True))}
     return {"format": FORMAT, "chapter": chapter, "hidden": True, "plan_only": True,
             "notebooks": {p.name: list(read_solution_notebook(p).solutions)
                           for p in chapter_notebooks(chapter)},
-            "exercises": {name: {"arg_names": TRUTH.solutions.argument_names(chapter, name)}
-                          for name in chapter_exercises(chapter)}}
+            "exercises": exercises}
 
 
 def write_plan(chapter: str, out: Path) -> Path:

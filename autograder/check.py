@@ -187,7 +187,7 @@ def plan_notebook(path: Path, notebook: dict, hidden: bool, expected: bool = Tru
     plans = []
     for name in names:
         exercise = registry[name]
-        cases = exercise.cases(hidden=hidden)
+        cases = TRUTH.cases(chapter, exercise, hidden)
         try:
             plans.append(ExercisePlan(exercise, cases, None, TRUTH.argument_names(chapter, name)))
         except (ReferenceNotFoundError, BundleError) as exc:  # costs this exercise only

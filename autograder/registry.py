@@ -135,6 +135,10 @@ class Exercise:
                 case.label = f"case {i}"
         return cases
 
+    def preset_public_count(self, count: int) -> None:
+        """Cases taken from a batch's plan instead of generated: how many of them are public."""
+        self._public_count = int(count)
+
     def public_count(self) -> int:
         if self._public_count is None:
             self.cases()

@@ -117,9 +117,23 @@ class Truth:
 
     def use_grading_truth(self, folder) -> None:
         """In a grading process of ``medai grade``: every expected output, hidden cases included,
-        comes from the grading truth the batch wrote into ``folder``; the reference never runs here."""
+        comes from the grading truth the batch wrote into ``folder``; the reference never runs here.
+        So do the cases, when the batch wrote them (its plan): they are not generated again."""
         bundle.use_folder(folder)
         self.bundle_only = True
+
+    def cases(self, chapter: str, exercise: Exercise, hidden: bool) -> list[Case]:
+        """``exercise.cases(hidden)``, or the same cases as a batch's plan holds them."""
+        if self.bundle_only and hidden:
+            try:
+                entry = bundle.load_chapter(chapter)["exercises"].get(exercise.name, {})
+            except bundle.BundleError:
+                entry = {}
+            if "cases" in entry:
+                exercise.preset_public_count(entry["public_count"])
+                return [Case(tuple(args), dict(kwargs), label)
+                        for args, kwargs, label in entry["cases"]]
+        return exercise.cases(hidden=hidden)
 
     def has_solutions(self) -> bool:
         if self.bundle_only:

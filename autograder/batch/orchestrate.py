@@ -319,14 +319,12 @@ _PROCESS: _Process | None = None
 
 def _start_process(ctx: GradingContext) -> None:
     """A grading process's start, while the main process still computes the grading truth: the
-    chapter's cases generated once (their libraries imported, their data loaded) and the warm
-    worker started (its preload, TensorFlow included, is
+    chapter's registry imported and the warm worker started (its preload, TensorFlow included, is
     the longest part), so that both cores are busy from the first second."""
     global _PROCESS
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _PROCESS = _Process(ctx)
-    for exercise in chapter_exercises(ctx.chapter).values():
-        exercise.cases(hidden=True)  # imports what the case generators need, loads their data
+    chapter_exercises(ctx.chapter)
     try:
         _PROCESS._warm_worker()
     except sandbox.WorkerCrashed:  # tried again, and reported, with the first submission
