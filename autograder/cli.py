@@ -78,6 +78,7 @@ def _grade(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         print(f"  gradebook: {written} automatic scores written to {args.gradebook}")
     _print_outputs(out, results)
+    print(f"  time:     {grader.timings.describe()}")
     if args.shard:
         print(f"  this is shard {args.shard}: put the shards together with "
               f"`medai grade merge OUT {out} OTHER_SHARD_OUTS...`")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -94,26 +95,30 @@ def main() -> None:
                 # from an earlier run): everything a batch does is timed, the grading truth (the
                 # reference on every case) and the outputs included.
                 start = time.perf_counter()
-                subprocess.run([str(Path(sys.executable).parent / "medai"), "grade",
-                                str(root / "submitted"), "--chapter", args.chapter, "--out", str(out),
-                                "--jobs", str(jobs)], cwd=ROOT, check=True, capture_output=True,
-                               env=dict(os.environ, MEDAI_SOLUTIONS=str(ROOT / "solutions")))
+                proc = subprocess.run([str(Path(sys.executable).parent / "medai"), "grade",
+                                       str(root / "submitted"), "--chapter", args.chapter, "--out",
+                                       str(out), "--jobs", str(jobs)], cwd=ROOT, check=True,
+                                      capture_output=True, text=True,
+                                      env=dict(os.environ, MEDAI_SOLUTIONS=str(ROOT / "solutions")))
                 wall = time.perf_counter() - start
                 last = read_results(out)
+                main = re.search(r"([0-9.]+) ms per submission", proc.stdout)
                 runs.append((wall, statistics.median(r.seconds for r in last),
-                             statistics.median(r.judge_seconds for r in last)))
+                             statistics.median(r.judge_seconds for r in last),
+                             float(main.group(1)) / 1000 if main else float("nan")))
                 shutil.rmtree(out, ignore_errors=True)
             walls = sorted(runs)
-            wall, run, judge = walls[len(walls) // 2]  # the median run
+            wall, run, judge, main = walls[len(walls) // 2]  # the median run
             print(f"  --jobs {jobs}: runs of {', '.join(f'{w:.1f}' for w, *_ in runs)} s")
-            rows.append((jobs, wall, run, judge))
+            rows.append((jobs, wall, run, judge, main))
         base = rows[0][1]
         print("\n| --jobs | wall (s) | submissions/s | speed-up vs first | sandboxed run per "
-              "submission (median, s) | grading process's own time per submission (median, s) |")
-        print("|---|---|---|---|---|---|")
-        for jobs, wall, run, judge in rows:
+              "submission (median, s) | grading process's own time per submission (median, s) | "
+              "main process's CPU per submission, grading truth apart (s) |")
+        print("|---|---|---|---|---|---|---|")
+        for jobs, wall, run, judge, main in rows:
             print(f"| {jobs} | {wall:.1f} | {len(subs) / wall:.2f} | {base / wall:.2f}x | {run:.2f} | "
-                  f"{judge:.3f} |")
+                  f"{judge:.3f} | {main:.4f} |")
         start = time.perf_counter()
         BatchGrader(args.chapter, Path(tmp) / "truth-only").grading_truth()
         print(f"\n(the grading truth, the reference on every case, computed alone in this process: "

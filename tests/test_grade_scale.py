@@ -162,3 +162,63 @@ def test_submissions_run_before_the_truth_is_complete_are_graded_as_after(tmp_pa
     assert stashed, "no submission ran before the grading truth was complete"
     assert expected_grades["held"] == expected_grades["ready"]
     assert not (held_back / ".work").exists()
+
+
+def _run_recipe(command: str, env: dict[str, str], timeout: float = 900) -> None:
+    proc = subprocess.run(["/bin/sh", "-c", command], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+    assert proc.returncode == 0, f"{command}\n{proc.stdout}\n{proc.stderr}"
+
+
+@pytest.mark.slow
+def test_the_slurm_and_kubernetes_recipes_grade_and_merge_like_a_single_run(tmp_path):
+    """The shipped recipes, run as their engines would run them but on this machine: the Slurm
+    array's script with the variables Slurm sets (three tasks, then the merge script), and the
+    Kubernetes Indexed Job's shell command with JOB_COMPLETION_INDEX 0..2 (then the merge Job's),
+    its /data volume being a folder here. Both merges equal a single run, byte for byte."""
+    import yaml
+
+    chapter = "00_welcome"
+    data = tmp_path / "data"
+    subs = data / "submitted"
+    write_submissions(chapter, subs, n=9)
+    single = tmp_path / "single"
+    BatchGrader(chapter, single, jobs=2, limits=LIMITS, stream=open(os.devnull, "w")).grade_all(
+        discover(subs, chapter))
+    want = files(single)
+    bin_dir = Path(sys.executable).parent
+    base = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    # Slurm: grade.sbatch per array task, then merge.sbatch (#SBATCH lines are comments to sh)
+    if not (ROOT / ".venv" / "bin" / "activate").is_file():
+        pytest.skip("the Slurm recipe activates the checkout's .venv (made by `make test`)")
+    slurm = tmp_path / "slurm"
+    procs = [subprocess.Popen(["bash", str(ROOT / "deploy/slurm/grade.sbatch"), chapter, str(subs),
+                               str(slurm)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True,
+                              env=dict(base, MEDAI_COURSE=str(ROOT), SLURM_ARRAY_TASK_ID=str(k),
+                                       SLURM_ARRAY_TASK_COUNT="3", SLURM_CPUS_PER_TASK="1"))
+             for k in (1, 2, 3)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=900)
+        assert proc.returncode == 0, out + err
+    _run_recipe(f"bash deploy/slurm/merge.sbatch {slurm}", dict(base, MEDAI_COURSE=str(ROOT)))
+    assert files(slurm / "merged") == want
+
+    # Kubernetes: the Indexed Job's command for each completion index, then the merge Job's
+    grade_job = yaml.safe_load((ROOT / "deploy/kubernetes/grade-job.yaml").read_text())
+    merge_job = yaml.safe_load((ROOT / "deploy/kubernetes/merge-job.yaml").read_text())
+    spec = grade_job["spec"]
+    assert spec["completionMode"] == "Indexed"
+    container = spec["template"]["spec"]["containers"][0]
+    job_env = {e["name"]: e["value"] for e in container["env"]}
+    assert job_env["SHARDS"] == str(spec["completions"]), "SHARDS must equal completions"
+    command = " ".join(container["command"][2:] + container["args"]).replace("/data", str(data))
+    command = command.replace("--jobs 4", "--jobs 1")  # a pod has 4 CPUs; this machine may not
+    for index in range(3):
+        _run_recipe(command, dict(base, CHAPTER=chapter, SHARDS="3",
+                                  JOB_COMPLETION_INDEX=str(index)))
+    merge = merge_job["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert merge[:2] == ["/bin/sh", "-c"]
+    _run_recipe(merge[2].replace("/data", str(data)), base)
+    assert files(data / "grading" / "merged") == want

@@ -1,6 +1,12 @@
-"""Grading a batch: the grading truth computed once, then ``--jobs`` grading processes, each driving
-its own warm sandboxed worker and judging what comes back, all at once; results are written as they
-come, atomically and resumably.
+"""Grading a batch: ``--jobs`` grading processes, each driving its own warm sandboxed worker and
+judging what comes back, all at once; results are written as they come, atomically and resumably.
+
+The pipeline keeps every core busy from the start. The main process writes the plan (which notebook
+holds which exercises, argument names, every case: seconds) and then the grading truth (the
+reference's and the catalogued mistakes' outputs on every case: the longest part), while the
+grading processes start and warm their workers (importing TensorFlow takes seconds too). Grading
+processes run submissions as soon as the plan exists; a run that ends before the truth is complete
+is kept on disk and judged once it is.
 
 Trust boundary (DESIGN section 4): the reference runs only in the main process, which writes the
 grading truth (expected and mistake outputs of every case, as plain data) for the grading processes;
@@ -227,8 +233,7 @@ class _Process:
             plain.dump({"response": response, "notes": notes, "seconds": ran[0]},
                        self._stash(sub))
             return None
-        result = self._judge(sub, fingerprint, plan, response, notes, ran[0], start)
-        return result
+        return self._judge(sub, fingerprint, plan, response, notes, ran[0], start)
 
     def _stash(self, sub: Submission) -> Path:
         folder = self.ctx.out / ".work" / "stash"
@@ -242,7 +247,8 @@ class _Process:
         try:
             plan = self._plan(sub)
         except (OSError, NotebookError, UnknownChapterError) as exc:  # changed since it ran
-            return _failure(sub, self.ctx.chapter, f"cannot read the file: {exc}", fingerprint)
+            return _failure(sub, self.ctx.chapter, f"the file changed while it was graded: {exc}",
+                            fingerprint)
         return self._judge(sub, fingerprint, plan, stashed["response"], stashed["notes"],
                            stashed["seconds"], start, counted=0.0)
 
@@ -356,6 +362,22 @@ def _grade_in_process(sub: Submission, fingerprint: str, stashed: bool = False) 
     return result.to_json()
 
 
+@dataclass
+class Timings:
+    """Where a batch's time went, in the main process (``medai grade`` prints it)."""
+
+    wall: float = 0.0
+    main_cpu: float = 0.0  # the main process's CPU time, grading truth included
+    truth_cpu: float = 0.0  # of which the plan and the grading truth (once per batch)
+    submissions: int = 0
+
+    def describe(self) -> str:
+        own = max(0.0, self.main_cpu - self.truth_cpu) / max(1, self.submissions)
+        return (f"{self.wall:.1f} s wall; the main process used {self.truth_cpu:.1f} s of CPU for "
+                f"the grading truth and {own * 1000:.1f} ms per submission for everything else "
+                "(judging, feedback and results are the grading processes' work)")
+
+
 class BatchGrader:
     """``medai grade``: many submissions of one chapter, each in its own sandbox, ``jobs`` at once."""
 
@@ -384,6 +406,7 @@ class BatchGrader:
         self.shard = shard
         self.definitions_only = definitions_only
         self.run_all_cells = run_all_cells
+        self.timings = Timings()
 
     def _chapter_data(self) -> Path | None:
         """Files released beside the chapter's notebooks (data a notebook reads)."""
@@ -441,6 +464,8 @@ class BatchGrader:
         return stored if stored.fingerprint == fingerprint else None
 
     def grade_all(self, submissions: list[Submission]) -> list[SubmissionResult]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.timings = Timings()
         submissions = select_shard(submissions, self.shard)
         (self.out / RESULTS).mkdir(parents=True, exist_ok=True)
         isolation = sandbox.detect()
@@ -475,6 +500,9 @@ class BatchGrader:
                 pool.shutdown(wait=True)
             written.result()
         shutil.rmtree(self.out / ".work", ignore_errors=True)
+        self.timings.wall = time.perf_counter() - wall
+        self.timings.main_cpu = time.process_time() - cpu
+        self.timings.submissions = len(submissions)
         return ordered
 
     def _grade_pending(self, pending: list[tuple[Submission, str]],
@@ -496,9 +524,11 @@ class BatchGrader:
             # first submissions meanwhile and judge them once the truth is complete.
             for _ in range(jobs):
                 pool.submit(_ready)
+            cpu = time.process_time()
             self._write_plan(ctx.plan_dir)
             futures = {pool.submit(_grade_in_process, sub, fp): (sub, fp) for sub, fp in pending}
             self.grading_truth()
+            self.timings.truth_cpu = time.process_time() - cpu
             # This process only waits from now on: it imports what the class summary's chart
             # needs meanwhile, rather than after the last submission.
             threading.Thread(target=_import_pyplot, daemon=True).start()
