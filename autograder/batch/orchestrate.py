@@ -46,7 +46,7 @@ from ..check import (
     run_exercises_first,
     run_with_fallback,
 )
-from ..reference import solutions_dir
+from ..reference import ReferenceNotFoundError, solutions_dir
 from ..registry import CHAPTERS, UnknownChapterError, chapter_exercises
 from ..runner import REQUEST, WATCHDOG_EXIT
 from .outputs import RESULTS, feedback_section, markdown_to_html, write_atomic, write_outputs
@@ -422,6 +422,23 @@ class BatchGrader:
     def truth_folder(self) -> Path:
         return self.out / ".work" / f"truth-{self.version}"
 
+    def _longest_first(self, pending: list[tuple[Submission, str]]
+                       ) -> list[tuple[Submission, str]]:
+        """The submissions in the order they are handed out: notebooks whose exercises may take
+        longest (by their time limits: the ones that train a model) first, so that the cheap ones
+        fill the gaps at the end instead of one process training alone while the others idle.
+        Results and outputs keep the submissions' own order."""
+        from ..truth import TRUTH
+
+        registry = chapter_exercises(self.chapter)
+        try:
+            held = TRUTH.solutions.notebook_exercises(self.chapter)
+        except ReferenceNotFoundError:
+            return pending
+        weight = {name: sum(registry[e].time_limit for e in names if e in registry)
+                  for name, names in held.items()}
+        return sorted(pending, key=lambda item: -weight.get(item[0].path.name, 0.0))
+
     def _write_plan(self, folder: Path) -> None:
         from .. import bundle
 
@@ -526,7 +543,8 @@ class BatchGrader:
                 pool.submit(_ready)
             cpu = time.process_time()
             self._write_plan(ctx.plan_dir)
-            futures = {pool.submit(_grade_in_process, sub, fp): (sub, fp) for sub, fp in pending}
+            futures = {pool.submit(_grade_in_process, sub, fp): (sub, fp)
+                       for sub, fp in self._longest_first(pending)}
             self.grading_truth()
             self.timings.truth_cpu = time.process_time() - cpu
             # This process only waits from now on: it imports what the class summary's chart
