@@ -67,16 +67,6 @@ def nbgrader_scores(root: Path, chapter: str, results) -> int:
     return mismatches
 
 
-def steady_rate(out: Path) -> float:
-    """Submissions per second between the 10th and 90th percentile of the results' completion
-    times (the grading processes write each result file when it is done)."""
-    times = sorted(p.stat().st_mtime for p in (out / "results").glob("*.json"))
-    if len(times) < 10:
-        return float("nan")
-    first, last = len(times) // 10, len(times) - 1 - len(times) // 10
-    return (last - first) / max(times[last] - times[first], 1e-9)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chapter", default="00_welcome")
@@ -115,26 +105,20 @@ def main() -> None:
                 main = re.search(r"([0-9.]+) ms per submission", proc.stdout)
                 runs.append((wall, statistics.median(r.seconds for r in last),
                              statistics.median(r.judge_seconds for r in last),
-                             float(main.group(1)) / 1000 if main else float("nan"),
-                             steady_rate(out)))
+                             float(main.group(1)) / 1000 if main else float("nan")))
                 shutil.rmtree(out, ignore_errors=True)
             walls = sorted(runs)
-            wall, run, judge, main, _ = walls[len(walls) // 2]  # the median run
-            steady = statistics.median(r[4] for r in runs)
+            wall, run, judge, main = walls[len(walls) // 2]  # the median run
             print(f"  --jobs {jobs}: runs of {', '.join(f'{w:.1f}' for w, *_ in runs)} s")
-            rows.append((jobs, wall, run, judge, main, steady))
+            rows.append((jobs, wall, run, judge, main))
         base = rows[0][1]
-        print("\n| --jobs | wall (s) | submissions/s | speed-up vs first | steady-state "
-              "submissions/s | its speed-up | sandboxed run per submission (median, s) | grading "
-              "process's own time per submission (median, s) | main process's CPU per "
-              "submission, grading truth apart (s) |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        for jobs, wall, run, judge, main, steady in rows:
-            print(f"| {jobs} | {wall:.1f} | {len(subs) / wall:.2f} | {base / wall:.2f}x | "
-                  f"{steady:.2f} | {steady / rows[0][5]:.2f}x | {run:.2f} | {judge:.3f} | "
-                  f"{main:.4f} |")
-        print("(steady state: submissions completed between the 10th and the 90th percentile of "
-              "completion times, divided by that time; start-up and the last stragglers apart)")
+        print("\n| --jobs | wall (s) | submissions/s | speed-up vs first | sandboxed run per "
+              "submission (median, s) | grading process's own time per submission (median, s) | "
+              "main process's CPU per submission, grading truth apart (s) |")
+        print("|---|---|---|---|---|---|---|")
+        for jobs, wall, run, judge, main in rows:
+            print(f"| {jobs} | {wall:.1f} | {len(subs) / wall:.2f} | {base / wall:.2f}x | {run:.2f} | "
+                  f"{judge:.3f} | {main:.4f} |")
         start = time.perf_counter()
         BatchGrader(args.chapter, Path(tmp) / "truth-only").grading_truth()
         print(f"\n(the grading truth, the reference on every case, computed alone in this process: "
