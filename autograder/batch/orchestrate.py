@@ -439,29 +439,29 @@ class BatchGrader:
                   for name, names in held.items()}
         return sorted(pending, key=lambda item: -weight.get(item[0].path.name, 0.0))
 
+    def _write_once(self, folder: Path, write) -> Path:
+        """``write(tmp)`` into a temporary folder renamed to ``folder``, unless ``folder`` already
+        holds the chapter: a reader sees the whole folder or none of it."""
+        if not (folder / f"{self.chapter}.json").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            write(tmp)
+            os.replace(tmp, folder)
+        return folder
+
     def _write_plan(self, folder: Path) -> None:
         from .. import bundle
 
-        if (folder / f"{self.chapter}.json").is_file():
-            return
-        tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        bundle.write_plan(self.chapter, tmp)
-        os.replace(tmp, folder)
+        self._write_once(folder, lambda tmp: bundle.write_plan(self.chapter, tmp))
 
     def grading_truth(self) -> Path:
         """The expected and mistake outputs of every case, computed once per grader version (the
         reference runs here, in the main process, and nowhere else)."""
         from .. import bundle
 
-        folder = self.truth_folder()
-        if not (folder / f"{self.chapter}.json").is_file():
-            shutil.rmtree(folder, ignore_errors=True)
-            tmp = self.out / ".work" / f"truth-{self.version}.{os.getpid()}.tmp"
-            shutil.rmtree(tmp, ignore_errors=True)
-            bundle.write_chapter(self.chapter, tmp, hidden=True)
-            os.replace(tmp, folder)
-        return folder
+        return self._write_once(self.truth_folder(),
+                                lambda tmp: bundle.write_chapter(self.chapter, tmp, hidden=True))
 
     def fingerprint(self, sub: Submission) -> str | None:
         try:
