@@ -178,10 +178,23 @@ def _dp_mean_hidden(rng):
                label="one value below the lower bound")
 
 
+_held: list = [None, None]  # the last case's values, and what _stats computed from them
+
+
+def _stats(values, lower, upper) -> dict:
+    """The clipped mean, plain mean, size and range of ``values``. The mistakes below are called
+    ``DRAWS`` times per case with the same ``values``: computed once per case, the same floats."""
+    if _held[0] is not values or _held[1]["bounds"] != (lower, upper):
+        array = np.asarray(values, dtype=float)
+        _held[:] = [values, {"bounds": (lower, upper), "clipped": np.clip(array, lower, upper).mean(),
+                             "mean": array.mean(), "size": array.size, "range": np.ptp(array)}]
+    return _held[1]
+
+
 def _mean_with(values, lower, upper, epsilon, rng, clip=True, scale=None, noise="laplace"):
-    values = np.asarray(values, dtype=float)
-    mean = np.clip(values, lower, upper).mean() if clip else values.mean()
-    b = (upper - lower) / (values.size * epsilon) if scale is None else scale
+    stats = _stats(values, lower, upper)
+    mean = stats["clipped"] if clip else stats["mean"]
+    b = (upper - lower) / (stats["size"] * epsilon) if scale is None else scale
     draw = rng.normal if noise == "normal" else rng.laplace
     return mean + draw(0.0, b)
 
@@ -211,7 +224,7 @@ DP_MEAN = Exercise(
                 "lower) / n."),
         Mistake("data range",
                 lambda v, lo, up, e, rng: _mean_with(v, lo, up, e, rng,
-                                                     scale=np.ptp(np.asarray(v, float)) / (len(v) * e)),
+                                                     scale=_stats(v, lo, up)["range"] / (len(v) * e)),
                 "your noise scale uses the range of the data; the sensitivity must not depend "
                 "on the data (that itself leaks it): use the public bounds, (upper - lower) / n."),
         Mistake("Gaussian", lambda v, lo, up, e, rng: _mean_with(v, lo, up, e, rng, noise="normal"),
