@@ -106,6 +106,11 @@ class Exercise:
     bundled_reference : take the reference outputs of public cases from the release bundle even
         when solutions/ is present: for model exercises whose reference trains a model, so that a
         learner's check never retrains it.
+
+    A ``compare`` with a ``pass_mark`` attribute judges the learner's figure (an AUC, say) against
+    that mark alone: the reference's figure only decorates a failing message. The reference then
+    runs on the public cases only; on hidden cases ``compare`` receives ``expected=None``
+    (``judged_by_pass_mark``), which spares the grading truth a training per hidden case.
     """
 
     name: str
@@ -138,6 +143,10 @@ class Exercise:
     def preset_public_count(self, count: int) -> None:
         """Cases taken from a batch's plan instead of generated: how many of them are public."""
         self._public_count = int(count)
+
+    @property
+    def judged_by_pass_mark(self) -> bool:
+        return getattr(self.compare, "pass_mark", None) is not None
 
     def public_count(self) -> int:
         if self._public_count is None:

@@ -242,3 +242,55 @@ def test_ndarray_subclass_becomes_a_plain_array():
     back = to_plain(sneaky)
     assert type(back) is np.ndarray
     assert not close(back, np.ones(3))
+
+
+def _pass_mark_exercises():
+    from medai.autograder.registry import CHAPTERS, chapter_exercises
+
+    return [(chapter, exercise) for chapter in CHAPTERS
+            for exercise in chapter_exercises(chapter).values() if exercise.judged_by_pass_mark]
+
+
+def test_pass_mark_exercises_judge_hidden_cases_without_the_reference(monkeypatch):
+    """A model exercise judged by a pass mark needs the reference's figure only to decorate a
+    failing message: the truth never trains the reference on a hidden case (a training of seconds
+    per case in every batch), and the comparison says nothing about the reference there."""
+    from medai.autograder import truth as truth_module
+    from medai.autograder.truth import TRUTH
+
+    found = _pass_mark_exercises()
+    assert {e.name for _, e in found} >= {"build_xray_classifier", "build_rhythm_classifier",
+                                          "build_report_classifier", "build_qsar_model",
+                                          "build_survival_model"}
+    trained = []
+    monkeypatch.setattr(truth_module.SolutionsTruth, "expected",
+                        lambda self, chapter, exercise, cases, start=0: trained.append(
+                            (exercise.name, start, len(cases))) or [{"stand-in": 1}] * len(cases))
+    monkeypatch.setattr(TRUTH.bundle, "expected", lambda chapter, exercise, cases: [
+        {"stand-in": 0}] * len(cases))
+    for chapter, exercise in found:
+        cases = exercise.cases(hidden=True)
+        n_public = exercise.public_count()
+        assert len(cases) > n_public
+        expected = TRUTH.expected(chapter, exercise, cases)
+        assert expected[:n_public] == [{"stand-in": 0}] * n_public
+        assert expected[n_public:] == [None] * (len(cases) - n_public)
+    assert [t for t in trained if t[2]] == []  # no case ran: public outputs are the bundle's
+
+
+@pytest.mark.parametrize("key,got", [("auc", {"auc": 0.3, "spread": 0.5, "distinct": 50}),
+                                     ("accuracy", {"accuracy": 0.1, "recall": [0.1] * 5}),
+                                     ("spearman", {"spearman": 0.05, "n_test": 40}),
+                                     ("c_index", {"c_index": 0.45, "distinct_risks": 30})])
+def test_a_failing_pass_mark_message_names_the_reference_only_where_it_is_known(key, got):
+    for _, exercise in _pass_mark_exercises():
+        probe = exercise.compare(dict(got), {key: 0.91})
+        if probe.message.startswith("the ") and "returned" in probe.message:
+            continue  # this exercise reports another figure
+        assert not probe and "0.91" in probe.message, (exercise.name, probe.message)
+        hidden = exercise.compare(dict(got), None)
+        assert not hidden and "pass mark" in hidden.message
+        assert "reference" not in hidden.message, (exercise.name, hidden.message)
+        break
+    else:
+        pytest.fail(f"no pass-mark exercise reports {key}")

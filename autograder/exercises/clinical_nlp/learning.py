@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from ....datasets.reports import make_report_classification
-from ...compare import PASS, Verdict, allclose, type_name
+from ...compare import PASS, Verdict, allclose, reference_figure, type_name
 from ...registry import Case, Exercise, Mistake, WrongOutput
 
 CHAPTER = "05_clinical_nlp"
@@ -250,8 +250,9 @@ def _auc_at_least(pass_mark):
         auc = got["auc"]
         if auc >= pass_mark:
             return PASS
-        message = (f"held-out ROC AUC {auc:.3f} is below the pass mark {pass_mark:.2f} (the "
-                   f"reference reaches {expected['auc']:.2f})")
+        reference = reference_figure(expected, "auc", "the reference reaches")
+        message = (f"held-out ROC AUC {auc:.3f} is below the pass mark {pass_mark:.2f}"
+                   + (f" ({reference})" if reference else ""))
         if got["distinct"] <= 2:
             message += ("; your scores take at most two values: return probabilities "
                         "(predict_proba), not hard 0/1 predictions")
@@ -265,6 +266,7 @@ def _auc_at_least(pass_mark):
                         "scope, as NegEx does)")
         return Verdict(False, message)
 
+    compare.pass_mark = pass_mark  # type: ignore[attr-defined]
     return compare
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ...compare import PASS, Verdict, allclose, type_name
+from ...compare import PASS, Verdict, allclose, reference_figure, type_name
 from ...registry import Case, Exercise, Mistake, WrongOutput
 from ._shared import ASPIRIN, UNPARSABLE, exclusive, parse, raised_value_error, with_value_errors
 
@@ -268,7 +268,9 @@ def _spearman_at_least(pass_mark: float):
             return PASS
         message = (f"Spearman correlation {rho:.2f} between your predictions and the measured pIC50 "
                    f"of {got['n_test']} molecules with held-out scaffolds is below the pass mark "
-                   f"{pass_mark:.2f} (the reference model reaches {float(expected['spearman']):.2f})")
+                   f"{pass_mark:.2f}")
+        reference = reference_figure(expected, "spearman")
+        message += f" ({reference})" if reference else ""
         if rho < 0:
             message += ("; it is negative: are your predictions on a reversed scale (IC50 rather "
                         "than pIC50)?")

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ...compare import PASS, Verdict, type_name
+from ...compare import PASS, Verdict, reference_figure, type_name
 from ...registry import Case, Exercise, WrongOutput
 
 CHAPTER = "04_imaging"
@@ -71,8 +71,8 @@ def _auc_at_least(pass_mark: float):
         auc = float(got["auc"])
         if auc >= pass_mark:
             return PASS
-        reference = expected.get("auc") if isinstance(expected, dict) else None
-        told = f"; the reference recipe reaches {reference:.2f}" if reference is not None else ""
+        reference = reference_figure(expected, "auc", "the reference recipe reaches")
+        told = f"; {reference}" if reference else ""
         message = (f"ROC AUC {auc:.2f} on images of patients never seen in training is below the "
                    f"pass mark {pass_mark:.2f}{told}")
         if got.get("spread", 1.0) < 1e-4:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...compare import PASS, Verdict, type_name
+from ...compare import PASS, Verdict, reference_figure, type_name
 from ...registry import Case, Exercise, Mistake, WrongOutput
 from .recurrence import _ARITHMETIC
 
@@ -187,9 +187,8 @@ def _accuracy_at_least(pass_mark):
         n = max(len(recall), 1)
         missed = [RHYTHMS[k] for k in np.argsort(recall)[:2] if recall[k] < 0.5]
         chance = 1.0 / n
-        reference = ""
-        if isinstance(expected, dict) and "accuracy" in expected:
-            reference = f"; the reference model reaches {float(expected['accuracy']):.2f}"
+        reference = reference_figure(expected, "accuracy")
+        reference = f"; {reference}" if reference else ""
         message = (f"accuracy {accuracy:.2f} on the held-out synthetic strips is below the pass "
                    f"mark {pass_mark:.2f} (chance is {chance:.2f}{reference})")
         if accuracy <= chance + 0.1:
