@@ -136,9 +136,12 @@ class NotebookPlan:
     exercises: list[ExercisePlan]
 
     def request(self, notebook: Path, cell_timeout: float, definitions_only: bool = False,
-                names: list[str] | None = None, skip_cells: list[int] | None = None) -> dict:
+                names: list[str] | None = None, skip_cells: list[int] | None = None,
+                part: dict | None = None) -> dict:
         """What the child is told: the notebook and the case inputs, never expected outputs; with
-        ``names``, only those exercises; ``skip_cells`` (indices) are not run."""
+        ``names``, only those exercises; ``skip_cells`` (indices) are not run; with ``part`` (see
+        ``split_parts``), only that part's cases."""
+        chosen = self.part_cases(part)
         return {
             "notebook": str(notebook),
             "chapter": self.chapter,
@@ -148,11 +151,28 @@ class NotebookPlan:
             "exercises": [
                 {"name": p.exercise.name, "time_limit": p.exercise.time_limit,
                  "arg_names": p.arg_names,
-                 "cases": [[list(c.args), dict(c.kwargs)] for c in p.cases]}
+                 "cases": [[list(p.cases[i].args), dict(p.cases[i].kwargs)]
+                           for i in chosen[p.exercise.name]]}
                 for p in self.exercises
                 if not p.problem and (names is None or p.exercise.name in names)
+                and chosen[p.exercise.name]
             ],
         }
+
+    def part_cases(self, part: dict | None) -> dict[str, list[int]]:
+        """The indices of the cases of each exercise that ``part`` runs (all of them without one)."""
+        chosen = {}
+        for p in self.exercises:
+            every = list(range(len(p.cases)))
+            if part is None:
+                chosen[p.exercise.name] = every
+            elif "only" in part:
+                chosen[p.exercise.name] = [i for i in part["only"].get(p.exercise.name, [])
+                                           if i < len(every)]
+            else:
+                left_out = set(part["except"].get(p.exercise.name, []))
+                chosen[p.exercise.name] = [i for i in every if i not in left_out]
+        return chosen
 
     def fill_expected(self) -> None:
         """The reference outputs of every exercise not yet given them (a batch plans and runs a
@@ -168,6 +188,61 @@ class NotebookPlan:
     def budget(self, cell_timeout: float) -> float:
         return cell_timeout * 4 + sum(p.exercise.time_limit * len(p.cases)
                                       for p in self.exercises) + 120
+
+
+def split_parts(held: dict[str, int], parallel: set[str], ways: int) -> list[dict] | None:
+    """How a batch with ``ways`` processes splits one notebook holding the exercises ``held``
+    (name: number of cases) into sandboxed runs that can run at the same time: the first part runs
+    every exercise, but only the first case of those in ``parallel`` (each of whose cases trains a
+    model for seconds); their other cases are dealt out to the other parts. None: one run."""
+    spread = [(name, i) for name, n in held.items() if name in parallel for i in range(1, n)]
+    if ways < 2 or not spread:
+        return None
+    others: list[dict[str, list[int]]] = [{} for _ in range(min(ways - 1, len(spread)))]
+    for k, (name, i) in enumerate(spread):
+        others[k % len(others)].setdefault(name, []).append(i)
+    moved: dict[str, list[int]] = {}
+    for name, i in spread:
+        moved.setdefault(name, []).append(i)
+    return [{"except": moved}] + [{"only": only} for only in others]
+
+
+def merge_parts(plan: NotebookPlan, runs: list[tuple[dict | None, dict | None, list[str]]]
+                ) -> tuple[dict | None, list[str]]:
+    """One response and its notes from the runs ``(part, response, notes)`` of a notebook split by
+    ``split_parts``, as if one run had graded every case: the first part's cells and exercises,
+    with the other parts' outcomes put in their cases' places."""
+    first_part, response, notes = runs[0]
+    notes = list(notes)
+    for _, _, more in runs[1:]:
+        notes += [n for n in more if n not in notes]
+    if response is None:
+        return None, notes
+    response = dict(response, exercises=dict(response["exercises"]))
+    placed: dict[str, dict[int, dict]] = {}
+    for part, ran, more in runs:
+        chosen = plan.part_cases(part)
+        why = more[-1] if more else STOPPED_EARLY
+        for name, indices in chosen.items():
+            got = (ran or {}).get("exercises", {}).get(name)
+            for slot, i in enumerate(indices):
+                if got and got.get("defined") and slot < len(got["outcomes"]):
+                    outcome = got["outcomes"][slot]
+                else:
+                    outcome = {"status": "error", "value": None, "mutated": [], "seconds": 0.0,
+                               "error": f"this case could not be run: {why}"}
+                placed.setdefault(name, {})[i] = outcome
+    for p in plan.exercises:
+        name = p.exercise.name
+        entry = response["exercises"].get(name)
+        if entry is None or not entry.get("defined") or name not in placed:
+            continue
+        slots = placed[name]
+        lost = {"status": "error", "value": None, "mutated": [], "seconds": 0.0,
+                "error": f"this case could not be run: {STOPPED_EARLY}"}
+        response["exercises"][name] = dict(entry, outcomes=[slots.get(i, lost)
+                                                            for i in range(len(p.cases))])
+    return response, notes
 
 
 def plan_notebook(path: Path, notebook: dict, hidden: bool, expected: bool = True) -> NotebookPlan:

@@ -107,6 +107,9 @@ class Exercise:
         when solutions/ is present: for model exercises whose reference trains a model, so that a
         learner's check never retrains it.
 
+    parallel_cases : each case trains a model for seconds (Keras): a batch with processes to spare
+        runs the cases after the first in sandboxed runs of their own, at the same time.
+
     A ``compare`` with a ``pass_mark`` attribute judges the learner's figure (an AUC, say) against
     that mark alone: the reference's figure only decorates a failing message. The reference then
     runs on the public cases only; on hidden cases ``compare`` receives ``expected=None``
@@ -125,6 +128,7 @@ class Exercise:
     output_names: tuple[str, ...] = ()
     advice: str = ""
     bundled_reference: bool = False
+    parallel_cases: bool = False
     _public_count: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def cases(self, hidden: bool = False) -> list[Case]:

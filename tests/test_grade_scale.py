@@ -222,3 +222,81 @@ def test_the_slurm_and_kubernetes_recipes_grade_and_merge_like_a_single_run(tmp_
     assert merge[:2] == ["/bin/sh", "-c"]
     _run_recipe(merge[2].replace("/data", str(data)), base)
     assert files(data / "grading" / "merged") == want
+
+
+def test_split_parts_deal_the_long_cases_out_and_merge_puts_them_back():
+    """A notebook whose model exercise trains on every case is run in parts at the same time; the
+    merge gives each case its own outcome back, and a part that could not run costs its cases only,
+    with the reason."""
+    from types import SimpleNamespace
+
+    from medai.autograder.check import NotebookPlan, merge_parts, split_parts
+
+    assert split_parts({"model": 3}, {"model"}, ways=1) is None
+    assert split_parts({}, {"model"}, ways=4) is None
+    assert split_parts({"model": 1}, {"model"}, ways=4) is None  # only its first case: one run
+    parts = split_parts({"model": 3}, {"model"}, ways=2)
+    assert parts == [{"except": {"model": [1, 2]}}, {"only": {"model": [1, 2]}}]
+    parts = split_parts({"model": 3}, {"model"}, ways=8)
+    assert parts == [{"except": {"model": [1, 2]}}, {"only": {"model": [1]}},
+                     {"only": {"model": [2]}}]
+
+    def exercise(name, n):
+        return SimpleNamespace(exercise=SimpleNamespace(name=name), cases=[None] * n, problem="")
+
+    plan = NotebookPlan("ch", [exercise("quick", 2), exercise("model", 3)])
+    assert plan.part_cases(parts[0]) == {"quick": [0, 1], "model": [0]}
+    assert plan.part_cases(parts[2]) == {"quick": [], "model": [2]}
+
+    def ok(value):
+        return {"status": "ok", "value": value, "mutated": [], "seconds": 1.0, "error": ""}
+
+    first = {"cells": [{"where": "cell 1"}], "unfinished": [], "exercises": {
+        "quick": {"defined": True, "outcomes": [ok("q0"), ok("q1")]},
+        "model": {"defined": True, "outcomes": [ok("m0")]}}}
+    second = {"cells": [], "unfinished": [], "exercises": {
+        "model": {"defined": True, "outcomes": [ok("m1")]}}}
+    merged, notes = merge_parts(plan, [(parts[0], first, ["a note"]), (parts[1], second, []),
+                                       (parts[2], None, ["it ran out of memory"])])
+    model = merged["exercises"]["model"]["outcomes"]
+    assert [o["value"] for o in model] == ["m0", "m1", None]
+    assert model[2]["status"] == "error" and "it ran out of memory" in model[2]["error"]
+    assert [o["value"] for o in merged["exercises"]["quick"]["outcomes"]] == ["q0", "q1"]
+    assert merged["cells"] == first["cells"] and notes == ["a note", "it ran out of memory"]
+    assert first["exercises"]["model"]["outcomes"] == [ok("m0")]  # the parts are not modified
+    missing = {"cells": [], "unfinished": [], "exercises": {"quick": first["exercises"]["quick"],
+                                                             "model": {"defined": False,
+                                                                       "outcomes": []}}}
+    merged, _ = merge_parts(plan, [(parts[0], missing, []), (parts[1], second, []),
+                                   (parts[2], second, [])])
+    assert merged["exercises"]["model"] == {"defined": False, "outcomes": []}  # not written: missing
+
+
+@pytest.mark.slow
+def test_a_notebook_split_across_processes_is_graded_as_one_run(tmp_path, monkeypatch):
+    """With two grading processes, the notebook whose classifier trains a Keras model on each case
+    is run as two parts at the same time (one training each); the grades and every message equal
+    those of one run per notebook."""
+    chapter = "03_rnn_math"
+    subs = tmp_path / "submitted"
+    write_submissions(chapter, subs, n=3)
+    for path in subs.rglob("part1_*.ipynb"):
+        path.unlink()
+    splits = []
+    original = BatchGrader._splits
+    monkeypatch.setattr(BatchGrader, "_splits",
+                        lambda self, ways: splits.append(original(self, ways)) or splits[-1])
+    graded = {}
+    for jobs in (1, 2):
+        grader = BatchGrader(chapter, tmp_path / f"out-{jobs}", jobs=jobs, limits=LIMITS,
+                             stream=open(os.devnull, "w"))
+        graded[jobs] = {(r.student, r.notebook): [(e.name, e.points, e.status, e.messages)
+                                                  for e in r.exercises]
+                        for r in grader.grade_all(discover(subs, chapter))}
+    assert splits[0] == {} and "part2_ecg_rhythm.ipynb" in splits[1]
+    assert graded[2] == graded[1]
+    classifier = [dict((e[0], e[1]) for e in g)["build_rhythm_classifier"]
+                  for g in graded[2].values()]
+    from medai.autograder.exercises.rnn_math import CLASSIFIER
+
+    assert max(classifier) == CLASSIFIER.points  # the reference passed both of its cases

@@ -40,11 +40,13 @@ from ..check import (
     crash_reason,
     detect_chapter,
     grade_response,
+    merge_parts,
     plan_notebook,
     read_notebook,
     read_response,
     run_exercises_first,
     run_with_fallback,
+    split_parts,
 )
 from ..reference import ReferenceNotFoundError, solutions_dir
 from ..registry import CHAPTERS, UnknownChapterError, chapter_exercises
@@ -194,10 +196,13 @@ class _Process:
                                                       expected=self.truth_ready)
         return self.plans[sub.path.name]
 
-    def grade(self, sub: Submission, fingerprint: str) -> SubmissionResult | None:
+    def grade(self, sub: Submission, fingerprint: str, part: dict | None = None,
+              index: int = 0, of: int = 1) -> SubmissionResult | None:
         """Runs the submission in its sandbox and judges it; returns None when the grading truth
         is not complete yet: the run is then kept (``stash``) for ``judge_stashed``, and this
-        process goes on running the next submissions instead of waiting."""
+        process goes on running the next submissions instead of waiting. With ``part`` (part
+        ``index`` of ``of``, see ``check.split_parts``), only that part's cases are run, and
+        kept for ``judge_stashed`` to judge with the others."""
         start = time.perf_counter()
         ctx = self.ctx
         try:
@@ -218,39 +223,48 @@ class _Process:
             began = time.perf_counter()
             try:
                 request = plan.request(workdir / sub.path.name, ctx.cell_timeout, definitions_only,
-                                       names, skip_cells)
+                                       names, skip_cells, part)
                 return self._run_in(workdir, sub, plan, content, request)
             finally:
                 ran[0] += time.perf_counter() - began
                 shutil.rmtree(workdir, ignore_errors=True)
 
-        names = [p.exercise.name for p in plan.exercises if not p.problem]
-        if ctx.run_all_cells or ctx.definitions_only:
+        chosen = plan.part_cases(part)
+        names = [p.exercise.name for p in plan.exercises if not p.problem and chosen[p.exercise.name]]
+        if not names:  # nothing of this part is in this notebook
+            response, notes = {"cells": [], "exercises": {}, "unfinished": []}, []
+        elif ctx.run_all_cells or ctx.definitions_only:
             response, notes = run_with_fallback(run_once, names, ctx.definitions_only)
         else:
             response, notes = run_exercises_first(run_once, names)
-        if not self._truth_complete():
-            plain.dump({"response": response, "notes": notes, "seconds": ran[0]},
-                       self._stash(sub))
+        if of > 1 or not self._truth_complete():
+            plain.dump({"part": part, "response": response, "notes": notes, "seconds": ran[0]},
+                       self._stash(sub, index, of))
             return None
         return self._judge(sub, fingerprint, plan, response, notes, ran[0], start)
 
-    def _stash(self, sub: Submission) -> Path:
+    def _stash(self, sub: Submission, index: int = 0, of: int = 1) -> Path:
         folder = self.ctx.out / ".work" / "stash"
         folder.mkdir(parents=True, exist_ok=True)
-        return folder / sub.key
+        return folder / (sub.key if of == 1 else f"{sub.key}-part{index}")
 
-    def judge_stashed(self, sub: Submission, fingerprint: str) -> SubmissionResult:
+    def judge_stashed(self, sub: Submission, fingerprint: str, of: int = 1) -> SubmissionResult:
+        """Judges the run(s) that ``grade`` kept: one, or the ``of`` parts of a split notebook."""
         start = time.perf_counter()
         self._await_truth()
-        stashed = plain.load(self._stash(sub))
+        stashed = [plain.load(self._stash(sub, k, of)) for k in range(of)]
         try:
             plan = self._plan(sub)
         except (OSError, NotebookError, UnknownChapterError) as exc:  # changed since it ran
             return _failure(sub, self.ctx.chapter, f"the file changed while it was graded: {exc}",
                             fingerprint)
-        return self._judge(sub, fingerprint, plan, stashed["response"], stashed["notes"],
-                           stashed["seconds"], start, counted=0.0)
+        if of == 1:
+            response, notes = stashed[0]["response"], stashed[0]["notes"]
+        else:
+            response, notes = merge_parts(plan, [(s["part"], s["response"], s["notes"])
+                                                 for s in stashed])
+        return self._judge(sub, fingerprint, plan, response, notes,
+                           sum(s["seconds"] for s in stashed), start, counted=0.0)
 
     def _judge(self, sub: Submission, fingerprint: str, plan: NotebookPlan,
                response: dict | None, notes: list[str], ran: float, start: float,
@@ -348,13 +362,15 @@ def _ready() -> int:
     return os.getpid()
 
 
-def _grade_in_process(sub: Submission, fingerprint: str, stashed: bool = False) -> dict | None:
+def _grade_in_process(sub: Submission, fingerprint: str, stashed: bool = False,
+                      part: dict | None = None, index: int = 0, of: int = 1) -> dict | None:
     """One submission graded in this grading process; None when its run was stashed to be judged
-    once the grading truth is complete (the main process then sends it again with ``stashed``)."""
+    once the grading truth is complete, or once the other parts of its notebook have run (the main
+    process then sends it again with ``stashed``)."""
     if stashed:
-        result = _PROCESS.judge_stashed(sub, fingerprint)
+        result = _PROCESS.judge_stashed(sub, fingerprint, of)
     else:
-        result = _PROCESS.grade(sub, fingerprint)
+        result = _PROCESS.grade(sub, fingerprint, part, index, of)
         if result is None:
             return None
     path = _PROCESS.ctx.out / RESULTS / f"{sub.key}.json"
@@ -438,6 +454,28 @@ class BatchGrader:
         weight = {name: sum(registry[e].time_limit for e in names if e in registry)
                   for name, names in held.items()}
         return sorted(pending, key=lambda item: -weight.get(item[0].path.name, 0.0))
+
+    def _splits(self, ways: int) -> dict[str, list[dict]]:
+        """How each notebook is split into runs that can run at the same time (by name; see
+        ``check.split_parts``): one whose exercise trains a model on each of its cases for seconds
+        would otherwise keep one process busy while the others have run out of work."""
+        from ..truth import TRUTH
+
+        registry = chapter_exercises(self.chapter)
+        parallel = {name for name, e in registry.items() if e.parallel_cases}
+        if ways < 2 or not parallel:
+            return {}
+        try:
+            held = TRUTH.solutions.notebook_exercises(self.chapter)
+        except ReferenceNotFoundError:
+            return {}
+        splits = {}
+        for notebook, names in held.items():
+            counts = {n: len(registry[n].cases(hidden=True)) for n in names if n in parallel}
+            parts = split_parts(counts, parallel, ways)
+            if parts:
+                splits[notebook] = parts
+        return splits
 
     def _write_once(self, folder: Path, write) -> Path:
         """``write(tmp)`` into a temporary folder renamed to ``folder``, unless ``folder`` already
@@ -532,7 +570,8 @@ class BatchGrader:
                              tuple(preload_modules(self.chapter)), self.reuse_workers,
                              self.definitions_only, self.run_all_cells)
         spawn = multiprocessing.get_context("spawn")  # never fork a process that may hold threads
-        jobs = min(self.jobs, len(pending))
+        splits = self._splits(self.jobs)
+        jobs = min(self.jobs, sum(len(splits.get(sub.path.name) or [None]) for sub, _ in pending))
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=spawn,
                                    initializer=_start_process, initargs=(ctx,))
         try:
@@ -543,8 +582,16 @@ class BatchGrader:
                 pool.submit(_ready)
             cpu = time.process_time()
             self._write_plan(ctx.plan_dir)
-            futures = {pool.submit(_grade_in_process, sub, fp): (sub, fp)
-                       for sub, fp in self._longest_first(pending)}
+            parts_left, futures = {}, {}
+            for sub, fp in self._longest_first(pending):
+                parts = splits.get(sub.path.name)
+                if parts is None:
+                    futures[pool.submit(_grade_in_process, sub, fp)] = (sub, fp)
+                    continue
+                parts_left[sub.key] = len(parts)
+                for k, part in enumerate(parts):  # parts of one notebook, run at the same time
+                    futures[pool.submit(_grade_in_process, sub, fp, False, part, k,
+                                        len(parts))] = (sub, fp)
             self.grading_truth()
             self.timings.truth_cpu = time.process_time() - cpu
             # This process only waits from now on: it imports what the class summary's chart
@@ -554,10 +601,16 @@ class BatchGrader:
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
                 for future in done:
                     sub, fp = futures.pop(future)
+                    if sub.key in results:  # another part of its notebook failed already
+                        continue
                     try:
                         answer = future.result()
-                        if answer is None:  # ran before the truth was complete: judge it now
-                            futures[pool.submit(_grade_in_process, sub, fp, True)] = (sub, fp)
+                        if answer is None:  # ran before the truth was complete, or a part
+                            of = len(splits.get(sub.path.name) or [None])
+                            parts_left[sub.key] = parts_left.get(sub.key, 1) - 1
+                            if parts_left[sub.key] == 0:  # judge it now
+                                futures[pool.submit(_grade_in_process, sub, fp, True, None, 0,
+                                                    of)] = (sub, fp)
                             continue
                         result = SubmissionResult.from_json(answer)
                     except Exception as exc:  # one broken submission never stops the batch
@@ -567,7 +620,7 @@ class BatchGrader:
         except BaseException:  # Ctrl-C, or the grading truth could not be computed
             # What is graded is already on disk (written atomically); stop the rest now.
             pool.shutdown(wait=False, cancel_futures=True)
-            for process in list(getattr(pool, "_processes", {}).values()):
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
             raise
         return pool

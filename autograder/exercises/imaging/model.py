@@ -107,4 +107,5 @@ BUILD_XRAY_CLASSIFIER = Exercise(
     invoke=train_and_score,
     time_limit=150.0,
     bundled_reference=True,
+    parallel_cases=True,
 )

@@ -221,6 +221,7 @@ CLASSIFIER = Exercise(
     compare=_accuracy_at_least(PASS_MARK),
     invoke=train_and_score,
     bundled_reference=True,
+    parallel_cases=True,
     time_limit=120.0,
 )
 
