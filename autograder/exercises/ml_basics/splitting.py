@@ -242,8 +242,23 @@ def _split_with_replacement(df, patient_col, test_size, seed):
     return df[~in_test], df[in_test]
 
 
+_unseeded_calls = [0]
+
+
 def _split_unseeded(df, patient_col, test_size, seed):
-    return _split_patients(df, patient_col, test_size, None, rng=np.random.default_rng())
+    """A split drawn from state that changes from call to call (the global generator, or an
+    unseeded one), modelled deterministically, so that the release bundle is reproducible: every
+    other call shifts the seeded test set to the next patients in sorted order. Two successive
+    calls therefore always differ (whenever the test set is neither empty nor everyone), where two
+    truly unseeded draws could coincide by chance on a handful of patients."""
+    _unseeded_calls[0] += 1
+    train, test = _split_patients(df, patient_col, test_size, seed)
+    if _unseeded_calls[0] % 2:
+        return train, test
+    patients = np.array(sorted(df[patient_col].unique()))
+    chosen = np.isin(patients, test[patient_col].unique())
+    in_test = df[patient_col].isin(patients[np.roll(chosen, 1)])
+    return df[~in_test], df[in_test]
 
 
 def _split_seed_ignored(df, patient_col, test_size, seed):
