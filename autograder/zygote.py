@@ -36,6 +36,15 @@ def preload(modules: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # a module that fails to import is the notebook's problem
             continue
+    # A chapter's exercises may compute once what the grader's side of every submission's cases
+    # needs (featurised data, say): ``warm_worker``, in the package named in the preload.
+    for name in modules:
+        warm = getattr(sys.modules.get(name), "warm_worker", None)
+        if name.startswith("medai.autograder.exercises.") and callable(warm):
+            try:
+                warm()
+            except Exception:  # then each submission computes it, as without a warm worker
+                continue
 
 
 def _child(job: dict) -> None:

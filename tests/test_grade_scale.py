@@ -300,3 +300,22 @@ def test_a_notebook_split_across_processes_is_graded_as_one_run(tmp_path, monkey
     from medai.autograder.exercises.rnn_math import CLASSIFIER
 
     assert max(classifier) == CLASSIFIER.points  # the reference passed both of its cases
+
+
+def test_a_warm_worker_computes_the_graders_own_data_once_before_it_forks():
+    """A chapter's ``warm_worker`` runs in the zygote after its imports: chapter 08's featurised
+    QSAR series is then computed once per worker, not once per submission."""
+    code = ("from medai.autograder import zygote\n"
+            "zygote.preload(['numpy', 'medai.autograder.exercises.drug_discovery'])\n"
+            "from medai.autograder.exercises.drug_discovery import design\n"
+            "print(design._chembl_features.cache_info().currsize)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, MEDAI_OFFLINE="1"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1"]
+    from medai.autograder.exercises.drug_discovery import design
+
+    X, y, scaffolds, smiles = design._chembl_features()
+    split = design.qsar_split(1)
+    assert not X.flags.writeable and split[0].flags.writeable  # splits are copies
+    assert len(smiles) == len(scaffolds) == len(y) == len(split[1]) + len(split[3])

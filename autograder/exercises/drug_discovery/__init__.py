@@ -5,5 +5,6 @@ from . import basics, design, similarity, space
 from ._shared import CHAPTER
 
 EXERCISES = basics.EXERCISES + similarity.EXERCISES + space.EXERCISES + design.EXERCISES
+warm_worker = design.warm_worker
 
-__all__ = ["CHAPTER", "EXERCISES"]
+__all__ = ["CHAPTER", "EXERCISES", "warm_worker"]
