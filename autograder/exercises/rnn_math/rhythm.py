@@ -3,6 +3,8 @@ by the grader on synthetic strips (probed before any training)."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ...compare import PASS, Verdict, reference_figure, type_name
@@ -113,6 +115,30 @@ def probe_model(model, n_timesteps, n_channels, n_classes, seed=0):
             "1): end with a Dense(n_classes, activation='softmax') layer")
 
 
+@functools.lru_cache(maxsize=8)
+def _strips(n_timesteps: int, n_classes: int, split_seed: int):
+    """The seeded synthetic training and test strips of one case (X_train, y_train, X_test,
+    y_test), computed once per process: a grading worker computes them for every case before it
+    forks a child per submission (``warm_worker``); callers get copies."""
+    from ....datasets.ecg import RHYTHMS, make_rhythm_dataset
+
+    rhythms = RHYTHMS[:n_classes]
+    duration = n_timesteps / ECG_FS
+    X_train, y_train, _ = make_rhythm_dataset(TRAIN_PER_CLASS, duration, ECG_FS,
+                                              seed=1000 + split_seed, rhythms=rhythms)
+    X_test, y_test, _ = make_rhythm_dataset(TEST_PER_CLASS, duration, ECG_FS,
+                                            seed=2000 + split_seed, rhythms=rhythms)
+    return X_train, y_train, X_test, y_test
+
+
+def warm_worker() -> None:
+    """The strips of every case of the classifier, computed once per grading worker (about a
+    second of simulation per submission otherwise)."""
+    for case in CLASSIFIER.cases(hidden=True):
+        n_timesteps, _n_channels, n_classes = case.args
+        _strips(n_timesteps, n_classes, case.kwargs.get("split_seed", 0))
+
+
 def train_and_score(fn, n_timesteps, n_channels, n_classes, split_seed=0, also_probe=()):
     """Build the learner's model, probe it (shapes, probabilities: no training yet), then train it
     for the fixed budget on a seeded synthetic training split and return its accuracy and
@@ -139,14 +165,8 @@ def train_and_score(fn, n_timesteps, n_channels, n_classes, split_seed=0, also_p
     model = fn(n_timesteps, n_channels, n_classes)
     probe_model(model, n_timesteps, n_channels, n_classes, seed=split_seed)
 
-    from ....datasets.ecg import RHYTHMS, make_rhythm_dataset
-
-    rhythms = RHYTHMS[:n_classes]
-    duration = n_timesteps / ECG_FS
-    X_train, y_train, _ = make_rhythm_dataset(TRAIN_PER_CLASS, duration, ECG_FS,
-                                              seed=1000 + split_seed, rhythms=rhythms)
-    X_test, y_test, _ = make_rhythm_dataset(TEST_PER_CLASS, duration, ECG_FS,
-                                            seed=2000 + split_seed, rhythms=rhythms)
+    X_train, y_train, X_test, y_test = (a.copy() for a in _strips(n_timesteps, n_classes,
+                                                                   split_seed))
     X_train, X_test = (np.repeat(X, n_channels, axis=2) for X in (X_train, X_test))
     if getattr(model, "optimizer", None) is None:
         model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE),
