@@ -6,7 +6,7 @@ Grad-CAM) and model (the Keras classifier)."""
 from .acquire import TO_HOUNSFIELD, VOXEL_TO_WORLD, WINDOW_IMAGE
 from .classify import BOOTSTRAP, CLASS_WEIGHTS, GRAD_CAM, THRESHOLD, WEIGHTED_BCE
 from .detect import DETECT_NODULES
-from .model import BUILD_XRAY_CLASSIFIER
+from .model import BUILD_XRAY_CLASSIFIER, warm_worker  # noqa: F401  (run by warm workers)
 from .segment import DICE, HAUSDORFF, IOU, LARGEST_COMPONENT, SOFT_DICE
 
 CHAPTER = "04_imaging"
