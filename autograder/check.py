@@ -212,7 +212,7 @@ def merge_parts(plan: NotebookPlan, runs: list[tuple[dict | None, dict | None, l
     """One response and its notes from the runs ``(part, response, notes)`` of a notebook split by
     ``split_parts``, as if one run had graded every case: the first part's cells and exercises,
     with the other parts' outcomes put in their cases' places."""
-    first_part, response, notes = runs[0]
+    _, response, notes = runs[0]
     notes = list(notes)
     for _, _, more in runs[1:]:
         notes += [n for n in more if n not in notes]
@@ -226,23 +226,23 @@ def merge_parts(plan: NotebookPlan, runs: list[tuple[dict | None, dict | None, l
         for name, indices in chosen.items():
             got = (ran or {}).get("exercises", {}).get(name)
             for slot, i in enumerate(indices):
-                if got and got.get("defined") and slot < len(got["outcomes"]):
-                    outcome = got["outcomes"][slot]
-                else:
-                    outcome = {"status": "error", "value": None, "mutated": [], "seconds": 0.0,
-                               "error": f"this case could not be run: {why}"}
-                placed.setdefault(name, {})[i] = outcome
+                ok = got and got.get("defined") and slot < len(got["outcomes"])
+                placed.setdefault(name, {})[i] = got["outcomes"][slot] if ok else _not_run(why)
     for p in plan.exercises:
         name = p.exercise.name
         entry = response["exercises"].get(name)
         if entry is None or not entry.get("defined") or name not in placed:
             continue
         slots = placed[name]
-        lost = {"status": "error", "value": None, "mutated": [], "seconds": 0.0,
-                "error": f"this case could not be run: {STOPPED_EARLY}"}
-        response["exercises"][name] = dict(entry, outcomes=[slots.get(i, lost)
-                                                            for i in range(len(p.cases))])
+        response["exercises"][name] = dict(entry, outcomes=[
+            slots.get(i) or _not_run(STOPPED_EARLY) for i in range(len(p.cases))])
     return response, notes
+
+
+def _not_run(why: str) -> dict:
+    """The outcome of a case whose part of a split notebook could not run."""
+    return {"status": "error", "value": None, "mutated": [], "seconds": 0.0,
+            "error": f"this case could not be run: {why}"}
 
 
 def plan_notebook(path: Path, notebook: dict, hidden: bool, expected: bool = True) -> NotebookPlan:
