@@ -3,9 +3,13 @@ notebook, executed (with the notebook's import cell) in a fresh namespace. Nothi
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import os
+import sys
 import threading
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,16 +88,65 @@ def notebook_of(chapter: str, name: str) -> Path:
 _cache: dict[tuple[str, float], dict[str, Any]] = {}
 _lock = threading.Lock()
 
+# Imported by an import cell, but needed by few reference functions (the ones that train a model,
+# whose hidden outputs the grading truth never computes): the truth imports them on first use.
+LAZY_MODULES = frozenset({"keras", "tensorflow", "torch"})
+
+
+class LazyModule(types.ModuleType):
+    """Stands for a heavy module in a reference namespace until an attribute is read: then the
+    module is imported (once, under a lock) and every attribute comes from it. ``import keras``
+    costs about 2 s of CPU; chapter 04's truth needs none of it for most of its exercises."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.__dict__["_lazy_lock"] = threading.Lock()
+
+    def _module(self) -> types.ModuleType:
+        with self.__dict__["_lazy_lock"]:
+            if "_lazy_real" not in self.__dict__:
+                self.__dict__["_lazy_real"] = importlib.import_module(self.__name__)
+        return self.__dict__["_lazy_real"]
+
+    def __getattr__(self, attribute: str) -> Any:  # only called for what the proxy lacks
+        return getattr(self._module(), attribute)
+
+    def __dir__(self) -> list[str]:
+        return dir(self._module())
+
+    def __repr__(self) -> str:
+        return f"<lazy module {self.__name__!r}>"
+
+
+def _lazy_import_cell(source: str, filename: str):
+    """The import cell compiled with its plain top-level ``import keras`` / ``import tensorflow as
+    tf`` statements binding a :class:`LazyModule` instead (unless the module is already imported).
+    Any other statement, ``from keras import layers`` included, runs as written."""
+    tree = ast.parse(source, filename)
+    body = []
+    for node in tree.body:
+        aliases = node.names if isinstance(node, ast.Import) else []
+        if aliases and all(a.name in LAZY_MODULES and a.name not in sys.modules for a in aliases):
+            for alias in aliases:
+                call = ast.Call(ast.Name("__medai_lazy__", ast.Load()), [ast.Constant(alias.name)], [])
+                body.append(ast.copy_location(
+                    ast.Assign([ast.Name(alias.asname or alias.name, ast.Store())], call), node))
+        else:
+            body.append(node)
+    tree.body = body
+    return compile(ast.fix_missing_locations(tree), filename, "exec")
+
 
 def _namespace(path: Path) -> dict[str, Any]:
     key = (str(path), path.stat().st_mtime)
     with _lock:
         if key not in _cache:
             notebook = read_solution_notebook(path)
-            namespace: dict[str, Any] = {"__name__": f"medai_reference_{path.stem}"}
+            namespace: dict[str, Any] = {"__name__": f"medai_reference_{path.stem}",
+                                         "__medai_lazy__": LazyModule}
             # The import cell may construct a Grader and print; neither may leak into a check.
             with quiet_stdio():
-                exec(compile(notebook.import_source, f"<reference {path.name}: imports>", "exec"),
+                exec(_lazy_import_cell(notebook.import_source, f"<reference {path.name}: imports>"),
                      namespace)
                 for grade_id, source in notebook.solutions.items():
                     exec(compile(source, f"<reference {grade_id}>", "exec"), namespace)

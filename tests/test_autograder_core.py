@@ -3,6 +3,7 @@ Grader's contract with nbgrader (partial credit, nothing on stderr), the plain-d
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -294,3 +295,47 @@ def test_a_failing_pass_mark_message_names_the_reference_only_where_it_is_known(
         break
     else:
         pytest.fail(f"no pass-mark exercise reports {key}")
+
+
+def test_the_reference_namespace_imports_a_heavy_module_only_when_a_reference_uses_it(
+        tmp_path, monkeypatch):
+    """``import keras`` in a solutions notebook's import cell binds a stand-in: chapter 04's grading
+    truth needs Keras for none of the exercises it computes, and importing it costs about 2 s of
+    CPU. The module is imported on first attribute access; ``from ... import`` runs as written."""
+    import sys
+
+    from medai.autograder import reference
+
+    (tmp_path / "medai_heavy_probe.py").write_text("VALUE = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(reference, "LAZY_MODULES", frozenset({"medai_heavy_probe"}))
+    monkeypatch.delitem(sys.modules, "medai_heavy_probe", raising=False)
+    namespace = {"__medai_lazy__": reference.LazyModule}
+    exec(reference._lazy_import_cell("import os\nimport medai_heavy_probe as probe\n", "<cell>"),
+         namespace)
+    assert "medai_heavy_probe" not in sys.modules and namespace["os"] is os
+    assert isinstance(namespace["probe"], reference.LazyModule)
+    assert namespace["probe"].VALUE == 42  # first use: imported now
+    assert sys.modules["medai_heavy_probe"].VALUE == 42 and "VALUE" in dir(namespace["probe"])
+    monkeypatch.delitem(sys.modules, "medai_heavy_probe")
+    exec(reference._lazy_import_cell("from medai_heavy_probe import VALUE\n", "<cell>"), namespace)
+    assert "medai_heavy_probe" in sys.modules and namespace["VALUE"] == 42
+
+
+@pytest.mark.slow
+def test_chapter_04s_grading_truth_does_not_import_tensorflow():
+    """In a fresh interpreter, the grading truth a batch computes for chapter 04 (every expected
+    and mistake output, hidden cases included; the classifier's hidden cases are judged by a pass
+    mark, so the reference is not trained) leaves Keras and TensorFlow unimported."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tempfile\n"
+            "from pathlib import Path\n"
+            "from medai.autograder import bundle\n"
+            "bundle.write_chapter('04_imaging', Path(tempfile.mkdtemp()), hidden=True)\n"
+            "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, MEDAI_OFFLINE="1"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["[]"]
