@@ -268,6 +268,51 @@ def test_bootstrap_check_accepts_other_draws_and_rejects_wrong_tails():
                 assert not exercise.compare({"interval": interval}, expected), (case.label, wrong)
 
 
+def test_resampled_aucs_count_draws_and_equal_the_rank_formula_to_the_last_bit():
+    """The mistake models' AUC of every resample (counts of drawn scores per class, no sorting)
+    equals the Mann-Whitney rank formula exactly, ties, one-class resamples and unpaired draws of
+    labels and scores included."""
+    from scipy.stats import rankdata
+
+    from medai.autograder.exercises.imaging.classify import resampled_aucs
+
+    rng = np.random.default_rng(3)
+    for n, positives in ((60, 0.3), (25, 0.04), (200, 0.5)):
+        y = (rng.random(n) < positives).astype(int)
+        y[:2] = [1, 0]
+        s = np.round(rng.normal(y, 1.0), 1)  # rounded: many ties
+        labels, scores = rng.integers(0, n, (300, n)), rng.integers(0, n, (300, n))
+        for rows_y, rows_s in ((labels, labels), (labels, scores)):
+            yb, sb = y[rows_y].astype(bool), s[rows_s]
+            n_pos = yb.sum(axis=1).astype(float)
+            with np.errstate(all="ignore"):
+                by_ranks = (((rankdata(sb, axis=1) * yb).sum(axis=1) - n_pos * (n_pos + 1) / 2)
+                            / (n_pos * (n - n_pos)))
+            by_ranks[(n_pos == 0) | (n_pos == n)] = np.nan
+            got = resampled_aucs(y, s, rows_y, score_indices=None if rows_s is rows_y else rows_s)
+            np.testing.assert_array_equal(got, by_ranks)
+        assert n > 30 or np.isnan(got).any()  # the rare-positive sample has one-class resamples
+
+
+def test_detector_phantoms_are_computed_once_read_only_and_equal_fresh_ones():
+    from medai.autograder.exercises.imaging import detect
+    from medai.datasets.phantoms import make_ct_phantom
+
+    detect._phantom.cache_clear()
+    detect.warm_worker()
+    warmed = detect._phantom.cache_info().currsize
+    assert warmed == sum(len(c.args[0]) for c in get_exercise(CHAPTER, "detect_nodules")
+                         .cases(hidden=True))
+    calls = []
+    detect.score_detector(lambda hu, *a: calls.append(hu) or np.zeros((0, 2)),
+                          [(100, 0.7, 0.7, 6.0, 20.0)])
+    assert detect._phantom.cache_info().currsize == warmed  # taken from the cache
+    cached = detect._phantom(100, 0.7, 0.7, 6.0, 20.0)
+    assert not cached["hu"].flags.writeable and calls[0].flags.writeable  # the learner's copy
+    np.testing.assert_array_equal(cached["hu"], make_ct_phantom(
+        100, (0.7, 0.7), nodule_diameter_mm=(6.0, 20.0))["hu"])
+
+
 def test_bootstrap_reference_skips_one_class_resamples():
     y = np.zeros(500, dtype=int)
     y[[3, 100, 321]] = 1

@@ -5,8 +5,9 @@ Grad-CAM) and model (the Keras classifier)."""
 
 from .acquire import TO_HOUNSFIELD, VOXEL_TO_WORLD, WINDOW_IMAGE
 from .classify import BOOTSTRAP, CLASS_WEIGHTS, GRAD_CAM, THRESHOLD, WEIGHTED_BCE
+from . import detect, model
 from .detect import DETECT_NODULES
-from .model import BUILD_XRAY_CLASSIFIER, warm_worker  # noqa: F401  (run by warm workers)
+from .model import BUILD_XRAY_CLASSIFIER
 from .segment import DICE, HAUSDORFF, IOU, LARGEST_COMPONENT, SOFT_DICE
 
 CHAPTER = "04_imaging"
@@ -19,3 +20,10 @@ EXERCISES = [
     # 03_classify.ipynb
     CLASS_WEIGHTS, WEIGHTED_BCE, BUILD_XRAY_CLASSIFIER, THRESHOLD, BOOTSTRAP, GRAD_CAM,
 ]
+
+
+def warm_worker() -> None:
+    """Run by a grading worker before it forks: the detector's phantom slices and the classifier's
+    X-rays, which the grader's side of every submission's cases would otherwise compute again."""
+    detect.warm_worker()
+    model.warm_worker()

@@ -3,6 +3,7 @@ and false positives per slice (distances in millimetres), not by equality with t
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -21,18 +22,45 @@ PASS_FP_PER_SLICE = 1.0
 COARSE_MM = 2.0  # phantoms with a spacing this coarse or coarser are reported separately
 
 
+@functools.lru_cache(maxsize=32)
+def _phantom(seed: int, row_mm: float, col_mm: float, d_low: float, d_high: float) -> dict:
+    """One phantom slice, computed once per process (a grading worker computes every case's before
+    it forks a child per submission: ``warm_worker``); its arrays are read-only, the learner's
+    function gets a copy of the image."""
+    from ....datasets.phantoms import make_ct_phantom
+
+    phantom = make_ct_phantom(seed, (row_mm, col_mm), nodule_diameter_mm=(d_low, d_high))
+    for array in phantom.values():
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
+    return phantom
+
+
+def warm_worker() -> None:
+    """The phantom slices of every case of the detector, computed once per grading worker."""
+    for case in DETECT_NODULES.cases(hidden=True):
+        for row in case.args[0]:
+            _phantom(*_phantom_key(row))
+
+
+def _phantom_key(row) -> tuple[int, float, float, float, float]:
+    seed, row_mm, col_mm, d_low, d_high = row
+    return int(seed), float(row_mm), float(col_mm), float(d_low), float(d_high)
+
+
 def score_detector(fn, phantoms, min_diameter_mm=4.0, max_diameter_mm=30.0) -> dict[str, Any]:
     """Run ``fn`` on every phantom of the case and add up how its candidates score.
 
     ``phantoms`` is plain data: rows (seed, row_mm, col_mm, smallest nodule mm, largest nodule mm).
     """
-    from ....datasets.phantoms import make_ct_phantom, score_detections
+    from ....datasets.phantoms import score_detections
 
     totals = {"found": 0.0, "n_nodules": 0.0, "false_positives": 0.0, "fp_small_blobs": 0.0,
               "fp_vessels": 0.0, "coarse_found": 0.0, "coarse_nodules": 0.0,
               "swapped_found": 0.0, "slices": 0.0}
-    for seed, row_mm, col_mm, d_low, d_high in phantoms:
-        phantom = make_ct_phantom(int(seed), (row_mm, col_mm), nodule_diameter_mm=(d_low, d_high))
+    for row in phantoms:
+        _, row_mm, col_mm, _, _ = key = _phantom_key(row)
+        phantom = _phantom(*key)
         spacing = float(row_mm) if row_mm == col_mm else (float(row_mm), float(col_mm))
         candidates = fn(phantom["hu"].copy(), spacing, min_diameter_mm, max_diameter_mm)
         if not isinstance(candidates, np.ndarray):
