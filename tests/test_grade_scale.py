@@ -319,3 +319,30 @@ def test_a_warm_worker_computes_the_graders_own_data_once_before_it_forks():
     split = design.qsar_split(1)
     assert not X.flags.writeable and split[0].flags.writeable  # splits are copies
     assert len(smiles) == len(scaffolds) == len(y) == len(split[1]) + len(split[3])
+
+
+def test_a_warm_worker_waits_for_its_child_without_polling_and_stops_it_at_the_deadline():
+    """The zygote's wait returns as soon as the child exits (with its status) or at the wall
+    deadline, and uses next to no CPU meanwhile (it blocks on a pidfd)."""
+    import signal
+    import time
+
+    from medai.autograder import zygote
+
+    quick = os.fork()
+    if quick == 0:
+        os._exit(3)
+    exited, status = zygote._wait(quick, time.monotonic() + 30)
+    assert exited and os.waitstatus_to_exitcode(status) == 3
+
+    slow = os.fork()
+    if slow == 0:
+        time.sleep(30)
+        os._exit(0)
+    wall, cpu = time.monotonic(), time.process_time()
+    exited, _ = zygote._wait(slow, time.monotonic() + 2.0)
+    wall, cpu = time.monotonic() - wall, time.process_time() - cpu
+    os.kill(slow, signal.SIGKILL)
+    os.waitpid(slow, 0)
+    assert not exited and 1.9 < wall < 6
+    assert cpu < 0.005, f"{cpu:.4f} s of CPU to wait 2 s (polling every 10 ms costs about 0.02)"
