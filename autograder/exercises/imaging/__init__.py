@@ -3,9 +3,9 @@ split by stage of the pipeline: acquire (HU, windows, affines), segment (compone
 distance metrics, soft Dice), detect (lung nodules), classify (weights, loss, threshold, bootstrap,
 Grad-CAM) and model (the Keras classifier)."""
 
+from . import detect, model
 from .acquire import TO_HOUNSFIELD, VOXEL_TO_WORLD, WINDOW_IMAGE
 from .classify import BOOTSTRAP, CLASS_WEIGHTS, GRAD_CAM, THRESHOLD, WEIGHTED_BCE
-from . import detect, model
 from .detect import DETECT_NODULES
 from .model import BUILD_XRAY_CLASSIFIER
 from .segment import DICE, HAUSDORFF, IOU, LARGEST_COMPONENT, SOFT_DICE
