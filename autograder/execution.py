@@ -22,6 +22,17 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _NOTEBOOK_CELL = re.compile(r"^(<ipython-input-(\d+)-[0-9a-f]+>|.*ipykernel_\d+[/\\]\d+\.py|<cell \d+>)$")
 
 
+_SHARED: dict | None = None
+
+
+def shared_between_cases() -> dict:
+    """A dict that lives for one ``run_cases`` call, that is one exercise's cases run in order on
+    one learner function: an ``invoke`` keeps there what its cases share (chapter 04 trains the
+    learner's model once and tests it on two groups of new patients). Outside ``run_cases`` it is
+    a new dict on every call, so nothing is shared between two checks of the same function."""
+    return _SHARED if _SHARED is not None else {}
+
+
 class TimeLimitExceeded(BaseException):
     """Raised inside learner code when its time is up. A BaseException, so that a learner's
     ``except Exception`` cannot swallow it."""
@@ -111,15 +122,22 @@ def run_cases(
     before_each: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """``run_case`` for each (args, kwargs); once a case times out the rest are not run, so an
-    endless loop costs one time limit, not one per case. ``before_each`` runs before every case."""
+    endless loop costs one time limit, not one per case. ``before_each`` runs before every case.
+    The cases share one ``shared_between_cases()`` dict, dropped when the last has run."""
+    global _SHARED
     outcomes: list[Outcome] = []
-    for args, kwargs in cases:
-        if before_each is not None:
-            before_each()
-        if outcomes and outcomes[-1].status in ("timeout", "skipped"):
-            outcomes.append(Outcome(status="skipped", error="not run: an earlier case ran out of time"))
-            continue
-        outcomes.append(run_case(apply, fn, args, kwargs, arg_names, time_limit, cell_label))
+    outer, _SHARED = _SHARED, {}
+    try:
+        for args, kwargs in cases:
+            if before_each is not None:
+                before_each()
+            if outcomes and outcomes[-1].status in ("timeout", "skipped"):
+                outcomes.append(Outcome(status="skipped",
+                                        error="not run: an earlier case ran out of time"))
+                continue
+            outcomes.append(run_case(apply, fn, args, kwargs, arg_names, time_limit, cell_label))
+    finally:
+        _SHARED = outer
     return outcomes
 
 

@@ -12,7 +12,12 @@ import pytest
 
 from medai.autograder import CheckFailed, Grader, grade_function
 from medai.autograder.compare import allclose
-from medai.autograder.execution import describe_exception, run_case
+from medai.autograder.execution import (
+    describe_exception,
+    run_case,
+    run_cases,
+    shared_between_cases,
+)
 from medai.autograder.plain import NotPlainDataError, to_plain
 from medai.autograder.registry import UnknownChapterError, UnknownExerciseError, get_exercise
 from tests.helpers import define
@@ -104,6 +109,26 @@ def test_endless_loop_is_stopped_and_even_a_broad_except_cannot_swallow_it():
 
     outcome = run_case(_call, stubborn, (1,), {}, ["v"], 0.5)
     assert outcome.status == "timeout" and "0.5 s" in outcome.error
+
+
+def test_the_cases_of_one_run_share_a_dict_and_two_runs_share_nothing():
+    """An exercise's ``invoke`` may keep what its cases share (chapter 04's trained model) in
+    ``shared_between_cases()``: one dict for the cases of one ``run_cases`` call, a new one for
+    the next call (a learner who edits a global and checks again is never told a stale result),
+    and none outside."""
+    seen = []
+
+    def invoke(fn, x):
+        shared = shared_between_cases()
+        seen.append(id(shared))
+        shared.setdefault("calls", []).append(x)
+        return fn(len(shared["calls"]))
+
+    first = run_cases(invoke, lambda n: n, [((1,), {}), ((2,), {}), ((3,), {})], ["x"], 5.0)
+    assert [o.value for o in first] == [1, 2, 3] and len(set(seen)) == 1
+    second = run_cases(invoke, lambda n: n, [((1,), {})], ["x"], 5.0)
+    assert second[0].value == 1 and seen[-1] != seen[0]
+    assert shared_between_cases() is not shared_between_cases()  # outside a run: nothing kept
 
 
 def test_sys_exit_in_learner_code_is_an_error_not_an_exit():

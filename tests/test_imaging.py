@@ -340,3 +340,39 @@ def test_classifier_reference_passes_and_a_constant_model_is_told_so():
 
     verdict = exercise.compare(train_and_score(constant, 1), result)
     assert not verdict and "same probability" in verdict.message
+
+
+@pytest.mark.slow
+def test_grading_trains_the_learners_model_once_for_both_cases_and_a_new_check_trains_again():
+    """The hidden case tests the model trained on the public case's patients on other new
+    patients (20% pneumonia): one training per check, not one per case. A training that raised
+    is not run a second time; its error is every case's."""
+    import keras
+
+    from medai.autograder.execution import run_cases
+
+    exercise = get_exercise(CHAPTER, "build_xray_classifier")
+    cases = [(c.args, c.kwargs) for c in exercise.cases(hidden=True)]
+    assert len(cases) == 2 and cases[1][0] == cases[0][0] and "tested_on" in cases[1][1]
+    calls = []
+
+    def untrained(x_train, y_train, x_val, y_val):
+        calls.append(len(x_train))
+        return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                                 keras.layers.Dense(1, activation="sigmoid")])
+
+    names = ["x_train", "y_train", "x_val", "y_val"]
+    first = run_cases(exercise.apply, untrained, cases, names, 60.0)
+    assert len(calls) == 1 and [o.status for o in first] == ["ok", "ok"]
+    assert first[0].value["auc"] != first[1].value["auc"]  # two groups of test patients
+    run_cases(exercise.apply, untrained, cases, names, 60.0)
+    assert len(calls) == 2  # a new check trains again
+
+    def broken(x_train, y_train, x_val, y_val):
+        calls.append(0)
+        raise ValueError("shapes do not match")
+
+    failed = run_cases(exercise.apply, broken, cases, names, 60.0)
+    assert len(calls) == 3 and [o.status for o in failed] == ["error", "error"]
+    assert all("shapes do not match" in o.error for o in failed)
+
