@@ -10,6 +10,7 @@ import numpy as np
 
 from ...compare import PASS, Verdict, type_name
 from ...registry import Case, Exercise, WrongOutput
+from .. import read_only
 
 CHAPTER = "04_imaging"
 
@@ -29,11 +30,7 @@ def _phantom(seed: int, row_mm: float, col_mm: float, d_low: float, d_high: floa
     function gets a copy of the image."""
     from ....datasets.phantoms import make_ct_phantom
 
-    phantom = make_ct_phantom(seed, (row_mm, col_mm), nodule_diameter_mm=(d_low, d_high))
-    for array in phantom.values():
-        if isinstance(array, np.ndarray):
-            array.flags.writeable = False
-    return phantom
+    return read_only(make_ct_phantom(seed, (row_mm, col_mm), nodule_diameter_mm=(d_low, d_high)))
 
 
 def warm_worker() -> None:

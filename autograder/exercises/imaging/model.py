@@ -11,6 +11,7 @@ import numpy as np
 
 from ...compare import PASS, Verdict, reference_figure, type_name
 from ...registry import Case, Exercise, WrongOutput
+from .. import read_only
 
 CHAPTER = "04_imaging"
 
@@ -34,7 +35,7 @@ def _training(seed: int, prevalence: float):
 
     data = make_chest_xrays(TRAIN_PATIENTS, seed=seed, prevalence=prevalence)
     train, val = patient_split(data["patient_ids"], VALIDATION_FRACTION, seed=seed)
-    _read_only(data)
+    read_only(data)
     return data, train, val
 
 
@@ -44,14 +45,7 @@ def _test(seed: int, prevalence: float):
     the same case); the images only go through the model."""
     from ....datasets.xray import make_chest_xrays
 
-    return _read_only(make_chest_xrays(TEST_PATIENTS, seed=seed + 10_000, prevalence=prevalence))
-
-
-def _read_only(frame: dict) -> dict:
-    for array in frame.values():
-        if isinstance(array, np.ndarray):
-            array.flags.writeable = False
-    return frame
+    return read_only(make_chest_xrays(TEST_PATIENTS, seed=seed + 10_000, prevalence=prevalence))
 
 
 def warm_worker() -> None:
